@@ -1,0 +1,58 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { startApp } from '../app.js';
+import { WsfaultError } from '../errors.js';
+import { createLogger, type LogFormat } from '../log.js';
+import { parseListen } from '../proxy/address.js';
+
+export interface RunArgs {
+  target?: string;
+  listen: string;
+  api: string;
+  seed?: number;
+  scenario: string;
+  'host-header': 'keep' | 'target';
+  'log-level': string;
+  'log-format'?: LogFormat;
+}
+
+/** `wsfault [run]`: start the proxy in front of --target (or the built-in echo server). */
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: ['run', '$0'],
+  describe: 'start the proxy (the default command)',
+  builder: (yargs: Argv) =>
+    yargs
+      .option('target', { alias: 't', type: 'string', describe: 'upstream ws://, wss://, http:// or https:// host:port (default: built-in echo server)' })
+      .option('listen', { alias: 'l', type: 'string', default: '127.0.0.1:7878', describe: 'where clients connect (HOST:PORT or :PORT)' })
+      .option('api', { type: 'string', default: '127.0.0.1:7879', describe: 'control API address, or off' })
+      .option('scenario', { alias: 's', type: 'string', default: 'passthrough', describe: 'scenario active at start (NAME or FILE)' })
+      .option('seed', { type: 'number', describe: 'seed for every random choice (default: random, printed)' })
+      .option('host-header', { choices: ['keep', 'target'] as const, default: 'keep' as const, describe: 'the Host header sent upstream' })
+      .option('log-level', { choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' })
+      .option('log-format', { choices: ['pretty', 'json'] as const, describe: 'default: pretty on a TTY, json otherwise' })
+      .check((argv) => {
+        parseListen(argv.listen);
+        if (argv.api !== 'off') parseListen(argv.api, '--api');
+        if (argv.seed !== undefined && (!Number.isInteger(argv.seed) || argv.seed < 0)) throw new WsfaultError('WSFAULT_USAGE', '--seed must be a whole number ≥ 0');
+        return true;
+      }) as unknown as Argv<RunArgs>,
+  handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
+    const logger = createLogger(argv['log-level'], argv['log-format']);
+    const app = await startApp({ target: argv.target, listen: argv.listen, seed: argv.seed, hostHeader: argv['host-header'] });
+    process.stdout.write(app.banner() + '\n');
+    logger.debug({ target: app.proxy.target.url, listen: app.proxy.url }, 'listening');
+
+    // A bug in one connection's handling must not take every other connection down with it.
+    process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception (connection kept serving)'));
+
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) process.exit(0); // a second signal: do not wait any longer
+      stopping = true;
+      logger.info({ signal }, 'shutting down: Close 1001 to open WebSockets, at most 5 s');
+      await app.stop(5_000);
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  },
+};

@@ -1,0 +1,29 @@
+/**
+ * The one catalogue of wsfault's own errors: a stable WSFAULT_* code, the HTTP status the control
+ * API answers with, and the CLI exit code. Deliberate faults are not errors and never appear here.
+ */
+export const ErrorCatalogue = {
+  WSFAULT_USAGE: { status: 400, exit: 2, summary: 'a flag or argument is not valid' },
+  WSFAULT_PORT_IN_USE: { status: 409, exit: 1, summary: 'the listen address is already in use' },
+  WSFAULT_LISTEN_FAILED: { status: 500, exit: 1, summary: 'could not listen on the address' },
+  WSFAULT_SCENARIO_INVALID: { status: 400, exit: 2, summary: 'a scenario or config file is not valid' },
+  WSFAULT_FAULT_NOT_IMPLEMENTED: { status: 400, exit: 2, summary: 'a fault type is catalogued but not implemented yet' },
+  WSFAULT_NOT_FOUND: { status: 404, exit: 2, summary: 'no such scenario, proxy, fault or connection' },
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCatalogue;
+
+export class WsfaultError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: unknown[] = [],
+  ) {
+    super(message);
+    this.name = 'WsfaultError';
+  }
+
+  get exitCode(): number {
+    return ErrorCatalogue[this.code].exit;
+  }
+}

@@ -1,0 +1,37 @@
+import { randomFillSync } from 'node:crypto';
+import { Opcode } from './opcodes.js';
+
+/**
+ * Encodes one complete frame. Frames toward a server must be masked with a fresh random key
+ * (RFC 6455 §5.3); frames toward a client must not be.
+ */
+export function encodeFrame(opcode: number, payload: Buffer, masked: boolean, fin = true): Buffer {
+  const length = payload.length;
+  const extended = length < 126 ? 0 : length < 65536 ? 2 : 8;
+  const head = Buffer.alloc(2 + extended + (masked ? 4 : 0));
+  head[0] = (fin ? 0x80 : 0) | opcode;
+  head[1] = (masked ? 0x80 : 0) | (extended === 0 ? length : extended === 2 ? 126 : 127);
+  if (extended === 2) head.writeUInt16BE(length, 2);
+  if (extended === 8) head.writeBigUInt64BE(BigInt(length), 2);
+  if (!masked) return Buffer.concat([head, payload]);
+  const key = head.subarray(2 + extended);
+  randomFillSync(key);
+  const body = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) body[i] = payload[i]! ^ key[i & 3]!;
+  return Buffer.concat([head, body]);
+}
+
+/** A Close frame with a code and a reason (trimmed to fit a control frame's 125 bytes). */
+export function encodeClose(code: number, reason: string, masked: boolean): Buffer {
+  let text = Buffer.from(reason, 'utf8');
+  if (text.length > 123) {
+    // Cut at a character boundary: a Close reason must be valid UTF-8 (RFC 6455 §5.5.1).
+    let cut = 123;
+    while (cut > 0 && (text[cut]! & 0xc0) === 0x80) cut--;
+    text = text.subarray(0, cut);
+  }
+  const payload = Buffer.alloc(2 + text.length);
+  payload.writeUInt16BE(code, 0);
+  text.copy(payload, 2);
+  return encodeFrame(Opcode.Close, payload, masked);
+}

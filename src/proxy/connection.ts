@@ -1,0 +1,311 @@
+import type { Socket } from 'node:net';
+import type { EventBus } from '../events/bus.js';
+import type { ClientAddress, EventFields, EventType } from '../events/types.js';
+import { encodeClose } from '../protocol/frame-encode.js';
+import { readClose, type ControlFrame } from '../protocol/frame-tracker.js';
+import {
+  HeadError,
+  isWebSocketUpgrade,
+  parseRequestHead,
+  parseResponseHead,
+  targetPath,
+  tokens,
+  type RequestHead,
+} from '../protocol/http-head.js';
+import { Opcode } from '../protocol/opcodes.js';
+import { formatHostPort, type Target } from './address.js';
+import { HeadTimeoutError, PeerClosedError, readHead } from './head-reader.js';
+import type { Limits } from './limits.js';
+import { Pipe } from './pipe.js';
+import { unreachableBody, writeResponse } from './responses.js';
+
+export type ConnectionState = 'head' | 'http' | 'handshake' | 'websocket' | 'tunnel' | 'closing' | 'closed';
+export type Side = 'client' | 'server';
+export type CloseHow = 'close-frame' | 'fin' | 'rst';
+
+/** What a Connection needs from its proxy. */
+export interface ConnectionContext {
+  readonly proxyName: string;
+  readonly target: Target;
+  readonly bus: EventBus;
+  readonly limits: Limits;
+  dial(target: Target, timeoutMs: number): Promise<Socket>;
+  /** Hands a socket whose first request is plain HTTP to the HTTP forwarder. */
+  forwardHttp(socket: Socket, connection: Connection): void;
+  closed(connection: Connection): void;
+}
+
+export interface KillOptions {
+  how: CloseHow;
+  code?: number;
+  reason?: string;
+}
+
+/** The SPEC §5 view of a connection. */
+export interface ConnectionInfo {
+  id: string;
+  client: ClientAddress;
+  path: string;
+  subprotocol: string | null;
+  ageMs: number;
+  state: ConnectionState;
+  bytes: { up: number; down: number };
+  messages: { up: number; down: number };
+  faults: string[];
+}
+
+/**
+ * One client connection and, once dialled, its upstream socket. Reads the first request head;
+ * plain HTTP goes to the HTTP forwarder, an upgrade is forwarded by this class itself so the
+ * handshake layer can rewrite or answer heads, and after the 101 two Pipes carry the frames.
+ * Closing passes through in kind: a Close frame as bytes, FIN as FIN, RST as RST.
+ */
+export class Connection {
+  readonly openedAt = Date.now();
+  state: ConnectionState = 'head';
+  path = '';
+  subprotocol: string | null = null;
+  upstream: Socket | null = null;
+  up: Pipe | null = null;
+  down: Pipe | null = null;
+  readonly clientAddress: ClientAddress;
+
+  private firstClose: { by: Side; code: number } | null = null;
+  private firstEnd: { by: Side; how: 'fin' | 'rst' } | null = null;
+  private killedWith: KillOptions | null = null;
+  private closeTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly client: Socket,
+    private readonly ctx: ConnectionContext,
+  ) {
+    this.clientAddress = { address: client.remoteAddress ?? '', port: client.remotePort ?? 0 };
+    client.on('error', (error) => this.onSocketError('client', error));
+    client.on('close', this.onSocketClose);
+  }
+
+  async start(): Promise<void> {
+    this.emit('connection.open', { conn: this.id, client: this.clientAddress });
+    const { limits } = this.ctx;
+    let head: Buffer;
+    let rest: Buffer;
+    let request: RequestHead;
+    try {
+      ({ head, rest } = await readHead(this.client, { maxBytes: limits.maxHeadBytes, timeoutMs: limits.headTimeoutMs, request: true }));
+      request = parseRequestHead(head);
+    } catch (error) {
+      return this.refuseRequest(error as Error);
+    }
+    this.path = targetPath(request.target).path;
+    if (isWebSocketUpgrade(request)) return this.upgrade(request, rest);
+    this.state = 'http';
+    this.client.unshift(rest.length > 0 ? Buffer.concat([head, rest]) : head);
+    this.ctx.forwardHttp(this.client, this);
+  }
+
+  /**
+   * Forwards an upgrade request and its answer. Also entered from the HTTP forwarder when an
+   * upgrade follows plain requests on a keep-alive socket.
+   */
+  async upgrade(request: RequestHead, rest: Buffer): Promise<void> {
+    this.state = 'handshake';
+    this.path = targetPath(request.target).path;
+    const { target, limits } = this.ctx;
+    let upstream: Socket;
+    try {
+      upstream = await this.ctx.dial(target, limits.connectTimeoutMs);
+    } catch (error) {
+      this.upstreamError(error as Error);
+      return writeResponse(this.client, 502, unreachableBody(formatHostPort(target.host, target.port), error as Error));
+    }
+    if (this.client.destroyed) {
+      upstream.destroy();
+      return;
+    }
+    this.upstream = upstream;
+    upstream.on('error', (error) => this.onSocketError('server', error));
+    upstream.on('close', this.onSocketClose);
+
+    this.wireClientEnd();
+    upstream.write(request.raw);
+    const up = (this.up = new Pipe(this.client, upstream, 'upstream'));
+    // Anything the client sends after its upgrade request is already frames (or, if the
+    // upgrade is refused, whatever HTTP it sends next): follow frames until the answer says.
+    up.trackFrames();
+    up.push(rest);
+    up.start();
+
+    let response;
+    try {
+      const read = await readHead(upstream, { maxBytes: limits.maxHeadBytes, timeoutMs: limits.handshakeTimeoutMs, request: false });
+      response = { ...parseResponseHead(read.head), rest: read.rest };
+    } catch (error) {
+      return this.upstreamHandshakeFailed(error as Error);
+    }
+    this.client.write(response.raw);
+    const down = (this.down = new Pipe(upstream, this.client, 'downstream'));
+    if (response.status === 101) {
+      this.state = 'websocket';
+      this.subprotocol = response.headers.find(([n]) => n.toLowerCase() === 'sec-websocket-protocol')?.[1] ?? null;
+      down.trackFrames();
+      this.watchFrames(up, 'client');
+      this.watchFrames(down, 'server');
+    } else {
+      // Not a WebSocket: the rest of this connection is an opaque byte tunnel.
+      this.state = 'tunnel';
+      up.tracker = null;
+    }
+    this.wireUpstreamEnd();
+    down.push(response.rest);
+    down.start();
+    this.emit('handshake', {
+      conn: this.id,
+      path: this.path,
+      subprotocols: tokens(request.headers, 'sec-websocket-protocol'),
+      status: response.status,
+      faults: [],
+    });
+  }
+
+  /** Ends the connection the way a fault or an operator asks (SPEC §5 kill, shutdown). */
+  kill(options: KillOptions): void {
+    if (this.state === 'closed') return;
+    this.killedWith ??= options;
+    const upstream = this.upstream;
+    if (options.how === 'rst') {
+      this.client.resetAndDestroy();
+      upstream?.resetAndDestroy();
+      return;
+    }
+    if (options.how === 'close-frame' && this.state === 'websocket' && this.up && this.down) {
+      const code = options.code ?? 1001;
+      const reason = options.reason ?? '';
+      this.state = 'closing';
+      this.down.finishWith(encodeClose(code, reason, false));
+      this.up.finishWith(encodeClose(code, reason, true));
+    } else {
+      this.state = 'closing';
+      this.client.end();
+      upstream?.end();
+    }
+    // A peer that never finishes the closing handshake does not keep the sockets forever.
+    this.closeTimer = setTimeout(() => {
+      this.client.destroy();
+      this.upstream?.destroy();
+    }, this.ctx.limits.closeTimeoutMs);
+    this.closeTimer.unref();
+  }
+
+  info(): ConnectionInfo {
+    return {
+      id: this.id,
+      client: this.clientAddress,
+      path: this.path,
+      subprotocol: this.subprotocol,
+      ageMs: Date.now() - this.openedAt,
+      state: this.state,
+      bytes: this.bytes(),
+      messages: { up: this.up?.tracker?.messages ?? 0, down: this.down?.tracker?.messages ?? 0 },
+      faults: [],
+    };
+  }
+
+  /** What the client sent and received, counted by its socket: live, and free on the hot path. */
+  private bytes(): { up: number; down: number } {
+    return { up: this.client.bytesRead, down: this.client.bytesWritten };
+  }
+
+  private watchFrames(pipe: Pipe, from: Side): void {
+    pipe.tracker!.onControl = (frame: ControlFrame) => {
+      if (frame.opcode !== Opcode.Close) return;
+      this.firstClose ??= { by: from, code: readClose(frame.payload).code };
+      // The proxy started this closing handshake: the peer's answering Close completes it, and
+      // as the server side of the client (and the client side of the server) we end TCP now.
+      if (this.killedWith) (from === 'client' ? this.client : this.upstream)?.end();
+    };
+  }
+
+  /** FIN passes on as FIN (a reset or broken socket as RST: see onSocketError). */
+  private wireClientEnd(): void {
+    this.client.on('end', () => {
+      this.firstEnd ??= { by: 'client', how: 'fin' };
+      if (!this.killedWith) this.upstream?.end();
+    });
+  }
+
+  /** Wired only once the upstream answered: before that, its FIN means a failed handshake (502). */
+  private wireUpstreamEnd(): void {
+    this.upstream!.on('end', () => {
+      this.firstEnd ??= { by: 'server', how: 'fin' };
+      if (!this.killedWith) this.client.end();
+    });
+  }
+
+  private onSocketError(side: Side, error: Error & { code?: string }): void {
+    this.firstEnd ??= { by: side, how: 'rst' };
+    // Before the answer, an upstream failure is answered with 502 by upgrade() itself.
+    if (side === 'server' && this.state === 'handshake') return;
+    // A broken stream on one side cannot be passed on cleanly: reset the other side too.
+    const other = side === 'client' ? this.upstream : this.client;
+    if (other && !other.destroyed) other.resetAndDestroy();
+    if (side === 'server') this.upstreamError(error);
+  }
+
+  private onSocketClose = (): void => {
+    if (!this.client.destroyed) return;
+    if (this.upstream && !this.upstream.destroyed) return;
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.ctx.closed(this);
+    if (!this.ctx.bus.active) return;
+    const { by, how, code } = this.closeSummary();
+    this.emit('connection.close', {
+      conn: this.id,
+      by,
+      how,
+      ...(code !== undefined ? { code } : {}),
+      durationMs: Date.now() - this.openedAt,
+      bytes: this.bytes(),
+      messages: { up: this.up?.tracker?.messages ?? 0, down: this.down?.tracker?.messages ?? 0 },
+    });
+  };
+
+  private closeSummary(): { by: Side | 'proxy'; how: CloseHow; code?: number } {
+    if (this.killedWith) {
+      const how = this.killedWith.how;
+      return { by: 'proxy', how, ...(how === 'close-frame' ? { code: this.killedWith.code ?? 1001 } : {}) };
+    }
+    if (this.firstClose) return { by: this.firstClose.by, how: 'close-frame', code: this.firstClose.code };
+    return this.firstEnd ?? { by: 'client', how: 'fin' };
+  }
+
+  private refuseRequest(error: Error): void {
+    if (error instanceof PeerClosedError) return void this.client.destroy();
+    if (error instanceof HeadTimeoutError) return writeResponse(this.client, 408, `wsfault: ${error.message}`);
+    if (error instanceof HeadError) return writeResponse(this.client, error.status, `wsfault: ${error.message}`);
+    this.client.destroy();
+  }
+
+  private upstreamHandshakeFailed(error: Error): void {
+    const { target, limits } = this.ctx;
+    const hostPort = formatHostPort(target.host, target.port);
+    this.upstreamError(error);
+    this.up?.stop();
+    this.upstream?.destroy();
+    if (error instanceof HeadTimeoutError) {
+      return writeResponse(this.client, 504, `wsfault: upstream ${hostPort} did not answer the upgrade within ${limits.handshakeTimeoutMs} ms`);
+    }
+    const why = error instanceof PeerClosedError ? 'closed the connection without answering' : error.message;
+    writeResponse(this.client, 502, `wsfault: upstream ${hostPort} ${why.startsWith('upstream ') ? why.slice(9) : why}`);
+  }
+
+  private upstreamError(error: Error & { code?: string }): void {
+    this.emit('upstream.error', { conn: this.id, error: error.code ?? error.message });
+  }
+
+  private emit<T extends EventType>(type: T, fields: EventFields[T]): void {
+    this.ctx.bus.emit(this.ctx.proxyName, type, fields);
+  }
+}

@@ -1,0 +1,110 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import httpProxy from 'http-proxy';
+import type { EventBus } from '../events/bus.js';
+import { parseRequestHead, serializeRequestHead, targetPath, type HeaderField } from '../protocol/http-head.js';
+import { formatHostPort, type Target } from './address.js';
+import type { Connection } from './connection.js';
+import { unreachableBody } from './responses.js';
+
+export interface HttpForwarderOptions {
+  proxyName: string;
+  target: Target;
+  /** `keep` passes the client's Host on; `target` rewrites it to the target (dev servers that check it). */
+  hostHeader: 'keep' | 'target';
+  bus: EventBus;
+}
+
+/**
+ * Plain HTTP on the proxy's port (pages, assets, APIs, long polling) goes through Node's HTTP
+ * server and http-proxy. The server never listens: connections are handed to it after the
+ * first head showed they are not upgrades. An upgrade that follows plain requests on the same
+ * keep-alive socket comes back to the Connection's own upgrade path.
+ */
+export class HttpForwarder {
+  private readonly server = http.createServer();
+  private readonly proxy: httpProxy;
+  private readonly owners = new WeakMap<Socket, Connection>();
+  private readonly agent: http.Agent;
+
+  constructor(private readonly options: HttpForwarderOptions) {
+    // Without an agent http-proxy asks the upstream for `Connection: close`, which would end
+    // the client's keep-alive socket after every response.
+    this.agent = options.target.tls ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    this.proxy = httpProxy.createProxyServer({
+      target: options.target.httpOrigin,
+      changeOrigin: options.hostHeader === 'target',
+      secure: true,
+      xfwd: false,
+      ws: false,
+      agent: this.agent,
+    });
+    this.proxy.on('error', this.onProxyError);
+    this.server.on('request', this.onRequest);
+    this.server.on('upgrade', this.onUpgrade);
+    this.server.on('clientError', this.onClientError);
+    // Our own head timeout guards the first request; later ones get Node's defaults.
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  handle(socket: Socket, connection: Connection): void {
+    this.owners.set(socket, connection);
+    this.server.emit('connection', socket);
+    socket.resume();
+  }
+
+  close(): void {
+    this.server.closeAllConnections?.();
+    this.proxy.close();
+    this.agent.destroy();
+  }
+
+  private onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const connection = this.owners.get(req.socket);
+    if (connection) this.count(req, res, connection);
+    this.proxy.web(req, res);
+  };
+
+  private count(req: IncomingMessage, res: ServerResponse, connection: Connection): void {
+    res.on('finish', () => {
+      if (!this.options.bus.active) return;
+      this.options.bus.emit(this.options.proxyName, 'http.request', {
+        conn: connection.id,
+        method: req.method ?? '',
+        path: targetPath(req.url ?? '').path,
+        status: res.statusCode,
+      });
+    });
+  }
+
+  private onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+    const connection = this.owners.get(socket);
+    if (!connection) return void socket.destroy();
+    // Node has parsed this head already; rebuild it from the raw header list (case and order kept).
+    const headers: HeaderField[] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+    const raw = serializeRequestHead({ method: req.method ?? 'GET', target: req.url ?? '/', version: req.httpVersion, headers });
+    void connection.upgrade(parseRequestHead(raw), head);
+  };
+
+  private onProxyError = (error: Error, req: IncomingMessage, res: ServerResponse | Socket): void => {
+    const connection = this.owners.get(req.socket);
+    const { bus, proxyName, target } = this.options;
+    if (connection && bus.active) {
+      bus.emit(proxyName, 'upstream.error', { conn: connection.id, error: (error as { code?: string }).code ?? error.message });
+    }
+    if (!('writeHead' in res)) return void res.destroy();
+    if (res.headersSent) return void res.destroy();
+    const body = unreachableBody(formatHostPort(target.host, target.port), error) + '\n';
+    res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+
+  private onClientError = (error: Error & { code?: string }, socket: Socket): void => {
+    if (!socket.writable) return void socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const text = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+}

@@ -1,0 +1,91 @@
+import type { Socket } from 'node:net';
+import type { Direction } from '../faults/hooks.js';
+import { FrameTracker } from '../protocol/frame-tracker.js';
+
+/**
+ * One direction of a connection: bytes from `source` written to `sink` as they arrive, with
+ * backpressure (a sink that cannot keep up pauses the source). On a WebSocket a FrameTracker
+ * follows the frame structure without holding data; it reads headers only.
+ *
+ * A pipe can be told to finish with a frame of the proxy's own (a Close): it forwards up to the
+ * end of the frame in progress, writes that frame, and from then on reads but forwards nothing,
+ * because nothing may follow a Close frame (RFC 6455 §5.5.1).
+ */
+export class Pipe {
+  tracker: FrameTracker | null = null;
+  /** Set once the pipe forwards nothing more. */
+  stopped = false;
+  private finalFrame: Buffer | null = null;
+
+  constructor(
+    readonly source: Socket,
+    readonly sink: Socket,
+    readonly direction: Direction,
+  ) {
+    source.on('data', this.onData);
+    sink.on('drain', this.onDrain);
+  }
+
+  /** Follows frames from now on (after the 101). */
+  trackFrames(): FrameTracker {
+    this.tracker ??= new FrameTracker();
+    return this.tracker;
+  }
+
+  /** Forwards bytes that were read before the pipe existed (after a head). */
+  push(chunk: Buffer): void {
+    if (chunk.length > 0) this.onData(chunk);
+  }
+
+  start(): void {
+    this.source.resume();
+  }
+
+  /** Writes `frame` at the next frame boundary, then forwards nothing more. */
+  finishWith(frame: Buffer): void {
+    if (this.stopped || this.finalFrame) return;
+    this.finalFrame = frame;
+    if (!this.tracker || this.tracker.atBoundary) this.writeFinalFrame();
+  }
+
+  /** Stops forwarding at once (the bytes are still read, so the tracker keeps seeing frames). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private onData = (chunk: Buffer): void => {
+    if (this.stopped) {
+      this.tracker?.feed(chunk);
+      return;
+    }
+    if (this.finalFrame) {
+      // Forward the rest of the frame in progress, then the final frame; drop what follows.
+      const upToBoundary = this.tracker!.feed(chunk, true);
+      this.forward(upToBoundary === chunk.length ? chunk : chunk.subarray(0, upToBoundary));
+      if (this.tracker!.atBoundary) {
+        this.writeFinalFrame();
+        if (upToBoundary < chunk.length) this.tracker!.feed(chunk, false, upToBoundary);
+      }
+      return;
+    }
+    this.tracker?.feed(chunk);
+    this.forward(chunk);
+  };
+
+  private forward(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (!this.sink.write(chunk)) this.source.pause();
+  }
+
+  private writeFinalFrame(): void {
+    const frame = this.finalFrame!;
+    this.stopped = true;
+    if (!this.sink.destroyed && this.sink.writable) this.sink.write(frame);
+    // Keep reading: the peer's answering Close must be seen, and a paused source would stall it.
+    this.source.resume();
+  }
+
+  private onDrain = (): void => {
+    if (!this.stopped) this.source.resume();
+  };
+}

@@ -1,0 +1,137 @@
+import net, { type Server, type Socket } from 'node:net';
+import { WsfaultError } from '../errors.js';
+import type { EventBus } from '../events/bus.js';
+import { formatHostPort, type ListenAddress, type Target } from './address.js';
+import { Connection, type ConnectionContext, type ConnectionInfo, type KillOptions } from './connection.js';
+import { HttpForwarder } from './http-forward.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { dial } from './upstream.js';
+
+export interface ProxyOptions {
+  name: string;
+  listen: ListenAddress;
+  target: Target;
+  bus: EventBus;
+  hostHeader?: 'keep' | 'target';
+  limits?: Partial<Limits>;
+}
+
+/** The shutdown Close of SPEC §1: 1001 "going away". */
+export const SHUTDOWN_CLOSE = { code: 1001, reason: 'proxy shutting down' } as const;
+
+/**
+ * One listening proxy: accepts clients, makes a Connection for each, and keeps the registry of
+ * open connections that the control API lists and kills.
+ */
+export class Proxy {
+  readonly connections = new Map<string, Connection>();
+  private readonly server: Server;
+  private readonly http: HttpForwarder;
+  private readonly context: ConnectionContext;
+  private nextId = 1;
+  private listening: ListenAddress | null = null;
+
+  constructor(private readonly options: ProxyOptions) {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.http = new HttpForwarder({
+      proxyName: options.name,
+      target: options.target,
+      hostHeader: options.hostHeader ?? 'keep',
+      bus: options.bus,
+    });
+    this.context = {
+      proxyName: options.name,
+      target: options.target,
+      bus: options.bus,
+      limits,
+      dial,
+      forwardHttp: (socket, connection) => this.http.handle(socket, connection),
+      closed: (connection) => this.connections.delete(connection.id),
+    };
+    // allowHalfOpen: a client's FIN is passed on as a FIN while the other direction still flows.
+    this.server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, this.accept);
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get target(): Target {
+    return this.options.target;
+  }
+
+  /** Where the proxy listens once started (the port is the real one when 0 was asked). */
+  get address(): ListenAddress {
+    if (!this.listening) throw new Error('proxy is not listening');
+    return this.listening;
+  }
+
+  get url(): string {
+    return `ws://${formatHostPort(this.address.host, this.address.port)}`;
+  }
+
+  async start(): Promise<void> {
+    const { host, port } = this.options.listen;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error & { code?: string }) => {
+        const where = formatHostPort(host, port);
+        if (error.code === 'EADDRINUSE') {
+          reject(new WsfaultError('WSFAULT_PORT_IN_USE', `port ${port} is already in use; choose another with --listen`));
+        } else {
+          reject(new WsfaultError('WSFAULT_LISTEN_FAILED', `cannot listen on ${where} (${error.code ?? error.message})`));
+        }
+      };
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    const address = this.server.address() as net.AddressInfo;
+    this.listening = { host, port: address.port };
+    this.options.bus.emit(this.name, 'proxy.listening', { listen: formatHostPort(host, address.port), target: this.target.url });
+  }
+
+  list(): ConnectionInfo[] {
+    return [...this.connections.values()].map((c) => c.info());
+  }
+
+  kill(id: string, options: KillOptions): boolean {
+    const connection = this.connections.get(id);
+    connection?.kill(options);
+    return connection !== undefined;
+  }
+
+  killAll(options: KillOptions): number {
+    for (const connection of this.connections.values()) connection.kill(options);
+    return this.connections.size;
+  }
+
+  /**
+   * Stops accepting, sends Close 1001 to open WebSockets, waits for the connections to end
+   * (each is bounded by the close timeout), then destroys whatever is left after `graceMs`.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.killAll({ how: 'close-frame', ...SHUTDOWN_CLOSE });
+    const deadline = Date.now() + graceMs;
+    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const connection of this.connections.values()) {
+      connection.client.destroy();
+      connection.upstream?.destroy();
+    }
+    this.http.close();
+    await closed;
+    if (this.listening) {
+      const listen = formatHostPort(this.listening.host, this.listening.port);
+      this.options.bus.emit(this.name, 'proxy.stopped', { listen, target: this.target.url });
+    }
+  }
+
+  private accept = (socket: Socket): void => {
+    const id = `c-${this.nextId++}`;
+    const connection = new Connection(id, socket, this.context);
+    this.connections.set(id, connection);
+    void connection.start();
+  };
+}
