@@ -1,0 +1,109 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { spawnCli, type Spawned } from '../helpers/cli.js';
+import { closeAll, startWsEcho } from '../helpers/servers.js';
+import { closed, openClient, roundTrip } from '../helpers/ws-client.js';
+
+const running: Spawned[] = [];
+afterEach(async () => {
+  for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  await closeAll();
+});
+
+function run(args: string[]): Spawned {
+  const p = spawnCli(args);
+  running.push(p);
+  return p;
+}
+
+const BANNER = /proxy\s+(ws:\/\/127\.0\.0\.1:\d+)\s+->\s+(ws:\/\/\S+)/;
+
+describe('wsfault run', () => {
+  it('starts on the built-in echo server, prints the banner and echoes through the proxy', async () => {
+    const p = run(['--listen', '127.0.0.1:0', '--api', 'off', '--seed', '1864']);
+    const [, url, target] = await p.waitFor(BANNER);
+    expect(p.stdout()).toMatch(/^wsfault \d+\.\d+\.\d+ {2}seed 1864$/m);
+    expect(p.stdout()).toMatch(/\(built-in echo\)/);
+    expect(p.stdout()).toMatch(/scenario\s+passthrough/);
+    expect(target).not.toBe(url);
+    const ws = await openClient(url!);
+    expect((await roundTrip(ws, 'through the proxy')).data.toString()).toBe('through the proxy');
+    // The echo page is served through the proxy too.
+    const page = await fetch(url!.replace('ws:', 'http:') + '/');
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    ws.close();
+  });
+
+  it('prints a random seed when none is given', async () => {
+    const p = run(['--listen', '127.0.0.1:0', '--api', 'off']);
+    await p.waitFor(BANNER);
+    expect(p.stdout()).toMatch(/seed \d+/);
+  });
+
+  it('on SIGTERM sends Close 1001 "proxy shutting down" to open clients and exits 0 within 5 s', async () => {
+    const echo = await startWsEcho();
+    const serverSaw: number[] = [];
+    echo.wss.on('connection', (socket) => socket.on('close', (code) => serverSaw.push(code)));
+    const p = run(['--target', echo.url, '--listen', '127.0.0.1:0', '--api', 'off']);
+    const [, url] = await p.waitFor(BANNER);
+    const clients = await Promise.all([openClient(url!), openClient(url!), openClient(url!)]);
+    await roundTrip(clients[0]!, 'warm');
+    const closes = clients.map(closed);
+    const started = Date.now();
+    p.child.kill('SIGTERM');
+    for (const c of await Promise.all(closes)) expect(c).toEqual({ code: 1001, reason: 'proxy shutting down' });
+    const exit = await p.exited;
+    expect(exit.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // The server saw its clients go away too.
+    expect(serverSaw).toEqual([1001, 1001, 1001]);
+  });
+
+  it('exits 0 on SIGTERM even when a client never answers the Close', async () => {
+    const echo = await startWsEcho();
+    const p = run(['--target', echo.url, '--listen', '127.0.0.1:0', '--api', 'off']);
+    const [, url] = await p.waitFor(BANNER);
+    // A raw client that completes the upgrade and then ignores everything.
+    const port = Number(new URL(url!).port);
+    const raw = net.connect(port, '127.0.0.1');
+    raw.on('error', () => {});
+    raw.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    await new Promise((resolve) => raw.once('data', resolve));
+    const started = Date.now();
+    p.child.kill('SIGTERM');
+    expect((await p.exited).code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(6_500);
+    raw.destroy();
+  });
+
+  it('says one line and exits 1 when the port is in use', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const p = run(['--listen', `127.0.0.1:${port}`, '--api', 'off']);
+    expect((await p.exited).code).toBe(1);
+    expect(p.stderr().trim()).toBe(`wsfault: port ${port} is already in use; choose another with --listen`);
+    blocker.close();
+  });
+
+  it.each([
+    [['--target', 'localhost:3000', '--listen', ':0'], /--target "localhost:3000" must start with ws:\/\/, wss:\/\/, http:\/\/ or https:\/\//],
+    [['--target', 'not a url', '--listen', ':0'], /--target "not a url" is not a URL/],
+    [['--listen', 'nowhere'], /--listen "nowhere" is not HOST:PORT/],
+    [['--api', '127.0.0.1:99999', '--listen', ':0'], /--api "127.0.0.1:99999" is not HOST:PORT/],
+    [['--listen', ':0', '--no-such-flag'], /Unknown argument/],
+  ])('exits 2 with one line for %j', async (args, message) => {
+    const p = run(args);
+    expect((await p.exited).code).toBe(2);
+    expect(p.stderr()).toMatch(message);
+  });
+
+  it('an unreachable --target still starts; clients get 502', async () => {
+    const p = run(['--target', 'ws://127.0.0.1:1', '--listen', '127.0.0.1:0', '--api', 'off']);
+    const [, url] = await p.waitFor(BANNER);
+    const ws = new WebSocket(url!);
+    const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_q, res) => resolve(res.statusCode ?? 0)));
+    expect(status).toBe(502);
+  });
+});
