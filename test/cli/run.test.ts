@@ -35,6 +35,19 @@ describe('wsfault run', () => {
     ws.close();
   });
 
+  it('npm start (the first README command) prints the banner and echoes through the proxy', async () => {
+    const p = spawnCli(['start', '--silent', '--', '--listen', '127.0.0.1:0', '--api', 'off'], { command: 'npm', detached: true });
+    running.push(p);
+    const [, url] = await p.waitFor(BANNER, 60_000);
+    const ws = await openClient(url!);
+    expect((await roundTrip(ws, 'npm start works')).data.toString()).toBe('npm start works');
+    ws.close();
+    // npm re-raises the signal it forwards, so its own exit says nothing about wsfault's
+    // (the exit code on SIGTERM is pinned by the tests that run the binary directly).
+    process.kill(-p.child.pid!, 'SIGTERM');
+    await p.exited;
+  }, 90_000);
+
   it('prints a random seed when none is given', async () => {
     const p = run(['--listen', '127.0.0.1:0', '--api', 'off']);
     await p.waitFor(BANNER);
