@@ -15,7 +15,8 @@ export interface EventFields {
   'proxy.stopped': { listen: string; target: string };
   'connection.open': { conn: string; client: ClientAddress };
   'http.request': { conn: string; method: string; path: string; status: number };
-  handshake: { conn: string; path: string; subprotocols: string[]; status: number; faults: string[] };
+  /** `status` is what the client got: null when it got no answer (hang-handshake, drop-handshake). */
+  handshake: { conn: string; path: string; subprotocols: string[]; status: number | null; faults: string[] };
   'fault.applied': { conn?: string; fault: { name: string; type: string }; detail?: unknown };
   'connection.close': {
     conn: string;

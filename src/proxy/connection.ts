@@ -5,19 +5,24 @@ import { encodeClose } from '../protocol/frame-encode.js';
 import { readClose, type ControlFrame } from '../protocol/frame-tracker.js';
 import {
   HeadError,
+  header,
   isWebSocketUpgrade,
   parseRequestHead,
   parseResponseHead,
   targetPath,
   tokens,
   type RequestHead,
+  type ResponseHead,
 } from '../protocol/http-head.js';
+import type { HandshakeRequest, HandshakeVerdict } from '../faults/hooks.js';
+import { NO_FAULTS, type FaultSource, type FaultsInForce } from './fault-instances.js';
+import { mutableRequest, mutableResponse, requestBytes, responseBytes, runRequestHooks, runResponseHooks } from './handshake.js';
 import { Opcode } from '../protocol/opcodes.js';
 import { formatHostPort, type Target } from './address.js';
 import { HeadTimeoutError, PeerClosedError, readHead } from './head-reader.js';
 import type { Limits } from './limits.js';
 import { Pipe } from './pipe.js';
-import { unreachableBody, writeResponse } from './responses.js';
+import { unreachableBody, writeMadeUpResponse, writeResponse } from './responses.js';
 
 export type ConnectionState = 'head' | 'http' | 'handshake' | 'websocket' | 'tunnel' | 'closing' | 'closed';
 export type Side = 'client' | 'server';
@@ -29,6 +34,7 @@ export interface ConnectionContext {
   readonly target: Target;
   readonly bus: EventBus;
   readonly limits: Limits;
+  readonly faults: FaultSource;
   dial(target: Target, timeoutMs: number): Promise<Socket>;
   /** Hands a socket whose first request is plain HTTP to the HTTP forwarder. */
   forwardHttp(socket: Socket, connection: Connection): void;
@@ -69,6 +75,9 @@ export class Connection {
   up: Pipe | null = null;
   down: Pipe | null = null;
   readonly clientAddress: ClientAddress;
+  faults: FaultsInForce = NO_FAULTS;
+  /** Names of the faults that acted on this connection (events, the API's connection list). */
+  readonly applied = new Set<string>();
 
   private firstClose: { by: Side; code: number } | null = null;
   private firstEnd: { by: Side; how: 'fin' | 'rst' } | null = null;
@@ -105,19 +114,35 @@ export class Connection {
   }
 
   /**
-   * Forwards an upgrade request and its answer. Also entered from the HTTP forwarder when an
-   * upgrade follows plain requests on a keep-alive socket.
+   * Forwards an upgrade request and its answer, through the handshake faults in force. Also
+   * entered from the HTTP forwarder when an upgrade follows plain requests on a keep-alive socket.
    */
   async upgrade(request: RequestHead, rest: Buffer): Promise<void> {
     this.state = 'handshake';
-    this.path = targetPath(request.target).path;
+    const { path, query } = targetPath(request.target);
+    this.path = path;
+    this.faults = this.ctx.faults.forRequest(this.id, { path, query, headers: request.headers });
+    const handshakeFaults = this.faults.handshake;
+    const offered = tokens(request.headers, 'sec-websocket-protocol');
+
+    let outgoing = request.raw;
+    let changed: HandshakeRequest | null = null;
+    if (handshakeFaults.length > 0) {
+      changed = mutableRequest(request);
+      const verdict = await runRequestHooks(handshakeFaults, changed);
+      if (this.client.destroyed) return;
+      if (verdict) return this.answerHandshake(verdict, offered);
+      outgoing = requestBytes(request, changed);
+    }
+
     const { target, limits } = this.ctx;
     let upstream: Socket;
     try {
       upstream = await this.ctx.dial(target, limits.connectTimeoutMs);
     } catch (error) {
       this.upstreamError(error as Error);
-      return writeResponse(this.client, 502, unreachableBody(formatHostPort(target.host, target.port), error as Error));
+      writeResponse(this.client, 502, unreachableBody(formatHostPort(target.host, target.port), error as Error));
+      return this.handshakeEvent(offered, 502);
     }
     if (this.client.destroyed) {
       upstream.destroy();
@@ -128,7 +153,7 @@ export class Connection {
     upstream.on('close', this.onSocketClose);
 
     this.wireClientEnd();
-    upstream.write(request.raw);
+    upstream.write(outgoing);
     const up = (this.up = new Pipe(this.client, upstream, 'upstream'));
     // Anything the client sends after its upgrade request is already frames (or, if the
     // upgrade is refused, whatever HTTP it sends next): follow frames until the answer says.
@@ -136,18 +161,29 @@ export class Connection {
     up.push(rest);
     up.start();
 
-    let response;
+    let response: ResponseHead;
+    let responseRest: Buffer;
     try {
       const read = await readHead(upstream, { maxBytes: limits.maxHeadBytes, timeoutMs: limits.handshakeTimeoutMs, request: false });
-      response = { ...parseResponseHead(read.head), rest: read.rest };
+      response = parseResponseHead(read.head);
+      responseRest = read.rest;
     } catch (error) {
-      return this.upstreamHandshakeFailed(error as Error);
+      return this.upstreamHandshakeFailed(error as Error, offered);
     }
-    this.client.write(response.raw);
+    let status = response.status;
+    let responseOut = response.raw;
+    if (changed) {
+      const answer = mutableResponse(response);
+      await runResponseHooks(handshakeFaults, answer, changed);
+      responseOut = responseBytes(response, answer);
+      status = answer.status;
+    }
+    if (this.client.destroyed) return;
+    this.client.write(responseOut);
     const down = (this.down = new Pipe(upstream, this.client, 'downstream'));
     if (response.status === 101) {
       this.state = 'websocket';
-      this.subprotocol = response.headers.find(([n]) => n.toLowerCase() === 'sec-websocket-protocol')?.[1] ?? null;
+      this.subprotocol = header(response.headers, 'sec-websocket-protocol') ?? null;
       down.trackFrames();
       this.watchFrames(up, 'client');
       this.watchFrames(down, 'server');
@@ -157,15 +193,32 @@ export class Connection {
       up.tracker = null;
     }
     this.wireUpstreamEnd();
-    down.push(response.rest);
+    down.push(responseRest);
     down.start();
-    this.emit('handshake', {
-      conn: this.id,
-      path: this.path,
-      subprotocols: tokens(request.headers, 'sec-websocket-protocol'),
-      status: response.status,
-      faults: [],
-    });
+    this.handshakeEvent(offered, status);
+  }
+
+  /** A handshake fault answers the upgrade itself, or closes, or never answers. */
+  private answerHandshake(verdict: HandshakeVerdict, offered: string[]): void {
+    this.state = 'tunnel';
+    if (verdict.action === 'respond') {
+      writeMadeUpResponse(this.client, verdict.status, verdict.headers, verdict.body);
+      return this.handshakeEvent(offered, verdict.status);
+    }
+    this.handshakeEvent(offered, null);
+    // What the client sends meanwhile is read and dropped: the request was "received".
+    this.client.on('data', () => {});
+    this.client.resume();
+    const close = () => {
+      if (verdict.how === 'rst') this.client.resetAndDestroy();
+      else this.client.end();
+    };
+    if (verdict.afterMs === 0) close();
+    else if (Number.isFinite(verdict.afterMs)) this.closeTimer = setTimeout(close, verdict.afterMs);
+  }
+
+  private handshakeEvent(subprotocols: string[], status: number | null): void {
+    this.emit('handshake', { conn: this.id, path: this.path, subprotocols, status, faults: [...this.applied] });
   }
 
   /** Ends the connection the way a fault or an operator asks (SPEC §5 kill, shutdown). */
@@ -207,7 +260,7 @@ export class Connection {
       state: this.state,
       bytes: this.bytes(),
       messages: { up: this.up?.tracker?.messages ?? 0, down: this.down?.tracker?.messages ?? 0 },
-      faults: [],
+      faults: [...this.applied],
     };
   }
 
@@ -259,6 +312,7 @@ export class Connection {
     this.state = 'closed';
     if (this.closeTimer) clearTimeout(this.closeTimer);
     this.ctx.closed(this);
+    this.ctx.faults.release(this.id);
     if (!this.ctx.bus.active) return;
     const { by, how, code } = this.closeSummary();
     this.emit('connection.close', {
@@ -288,17 +342,19 @@ export class Connection {
     this.client.destroy();
   }
 
-  private upstreamHandshakeFailed(error: Error): void {
+  private upstreamHandshakeFailed(error: Error, offered: string[]): void {
     const { target, limits } = this.ctx;
     const hostPort = formatHostPort(target.host, target.port);
     this.upstreamError(error);
     this.up?.stop();
     this.upstream?.destroy();
     if (error instanceof HeadTimeoutError) {
-      return writeResponse(this.client, 504, `wsfault: upstream ${hostPort} did not answer the upgrade within ${limits.handshakeTimeoutMs} ms`);
+      writeResponse(this.client, 504, `wsfault: upstream ${hostPort} did not answer the upgrade within ${limits.handshakeTimeoutMs} ms`);
+      return this.handshakeEvent(offered, 504);
     }
     const why = error instanceof PeerClosedError ? 'closed the connection without answering' : error.message;
     writeResponse(this.client, 502, `wsfault: upstream ${hostPort} ${why.startsWith('upstream ') ? why.slice(9) : why}`);
+    this.handshakeEvent(offered, 502);
   }
 
   private upstreamError(error: Error & { code?: string }): void {

@@ -3,6 +3,7 @@ import { WsfaultError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import { formatHostPort, type ListenAddress, type Target } from './address.js';
 import { Connection, type ConnectionContext, type ConnectionInfo, type KillOptions } from './connection.js';
+import { NO_FAULTS, type FaultSource } from './fault-instances.js';
 import { HttpForwarder } from './http-forward.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { dial } from './upstream.js';
@@ -14,7 +15,11 @@ export interface ProxyOptions {
   bus: EventBus;
   hostHeader?: 'keep' | 'target';
   limits?: Partial<Limits>;
+  /** Which faults each connection gets (the scenario engine); none: pure pass-through. */
+  faults?: FaultSource;
 }
+
+const PASS_THROUGH: FaultSource = { forRequest: () => NO_FAULTS, release: () => {} };
 
 /** The shutdown Close of SPEC §1: 1001 "going away". */
 export const SHUTDOWN_CLOSE = { code: 1001, reason: 'proxy shutting down' } as const;
@@ -44,6 +49,7 @@ export class Proxy {
       target: options.target,
       bus: options.bus,
       limits,
+      faults: options.faults ?? PASS_THROUGH,
       dial,
       forwardHttp: (socket, connection) => this.http.handle(socket, connection),
       closed: (connection) => this.connections.delete(connection.id),

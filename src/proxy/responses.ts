@@ -18,3 +18,19 @@ export function writeResponse(socket: Socket, status: number, body: string, extr
 export function unreachableBody(hostPort: string, error: Error & { code?: string }): string {
   return `wsfault: cannot reach upstream ${hostPort} (${error.code ?? error.message})`;
 }
+
+/**
+ * A response a handshake fault makes up (status): its headers as the fault gave them, plus
+ * Content-Length and `Connection: close` unless it set them, then the socket is half-closed.
+ */
+export function writeMadeUpResponse(socket: Socket, status: number, headers: [string, string][], body: string): void {
+  if (socket.destroyed || !socket.writable) return;
+  const payload = Buffer.from(body, 'utf8');
+  const has = (name: string) => headers.some(([n]) => n.toLowerCase() === name);
+  const all: [string, string][] = [...headers];
+  if (!has('content-length')) all.push(['Content-Length', String(payload.length)]);
+  if (!has('connection')) all.push(['Connection', 'close']);
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+  for (const [name, value] of all) head += `${name}: ${value}\r\n`;
+  socket.end(Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), payload]));
+}
