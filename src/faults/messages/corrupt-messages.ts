@@ -1,0 +1,17 @@
+import Type from 'typebox';
+import { Choice, DirectionParam, RateParam } from '../common.js';
+import { defineFault, directionText } from '../define.js';
+
+export const CORRUPTIONS = ['invalid-utf8', 'bitflip', 'truncate', 'rsv-bit', 'bad-opcode', 'masked-server-frame', 'unmasked-client-frame'] as const;
+
+export const corruptMessages = defineFault({
+  type: 'corrupt-messages',
+  layer: 'messages',
+  summary: 'protocol violations the peer must reject (1002/1007)',
+  params: Type.Object({
+    rate: RateParam('chance that a message is corrupted'),
+    direction: DirectionParam('downstream'),
+    mode: Choice(CORRUPTIONS, { description: CORRUPTIONS.join(' | ') }),
+  }),
+  explain: (p) => `corrupts ${(p.rate * 100).toFixed(0)}% of messages (${p.mode}) ${directionText(p.direction)}`,
+});

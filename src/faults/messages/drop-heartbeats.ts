@@ -1,0 +1,14 @@
+import Type from 'typebox';
+import { Choice, DirectionParam } from '../common.js';
+import { defineFault, directionText } from '../define.js';
+
+export const dropHeartbeats = defineFault({
+  type: 'drop-heartbeats',
+  layer: 'messages',
+  summary: 'pings and pongs vanish; clients with a keepalive must notice',
+  params: Type.Object({
+    kinds: Type.Array(Choice(['ping', 'pong'] as const), { default: ['ping', 'pong'], minItems: 1, uniqueItems: true, description: 'ping, pong' }),
+    direction: DirectionParam('both'),
+  }),
+  explain: (p) => `drops ${p.kinds.join(' and ')} frames ${directionText(p.direction)}`,
+});

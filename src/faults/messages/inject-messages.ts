@@ -1,0 +1,25 @@
+import Type from 'typebox';
+import { Duration, Size } from '../../scenario/units.js';
+import { Choice } from '../common.js';
+import { defineFault, ms } from '../define.js';
+
+export const injectMessages = defineFault({
+  type: 'inject-messages',
+  layer: 'messages',
+  summary: 'sends messages that nobody wrote (size makes an oversized one)',
+  ownsCommon: ['count'],
+  params: Type.Object({
+    to: Choice(['client', 'server'] as const, { default: 'client', description: 'who receives them' }),
+    text: Type.Optional(Type.String({ description: 'a text message' })),
+    base64: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', description: 'a binary message, base64' })),
+    size: Type.Optional(Size({ description: 'a binary message of this many bytes' })),
+    every: Type.Optional(Duration({ description: 'repeat at this interval' })),
+    count: Type.Optional(Type.Integer({ minimum: 1, description: 'how many messages in all (default 1, or unlimited with every)' })),
+  }),
+  check: (p) => {
+    const given = [p.text, p.base64, p.size].filter((v) => v !== undefined).length;
+    return given === 1 ? [] : [{ key: 'text', message: 'give exactly one of text, base64 or size' }];
+  },
+  explain: (p) =>
+    `sends ${p.text !== undefined ? `"${p.text}"` : p.size !== undefined ? `a ${p.size}-byte binary message` : 'a binary message'} to the ${p.to}${p.every ? ` every ${ms(p.every)}` : ''}${p.count ? `, ${p.count} in all` : ''}`,
+});

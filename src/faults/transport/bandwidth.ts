@@ -1,0 +1,12 @@
+import Type from 'typebox';
+import { Rate } from '../../scenario/units.js';
+import { DirectionParam } from '../common.js';
+import { bytes, defineFault, directionText } from '../define.js';
+
+export const bandwidth = defineFault({
+  type: 'bandwidth',
+  layer: 'transport',
+  summary: 'caps throughput',
+  params: Type.Object({ rate: Rate({ description: 'bytes per second' }), direction: DirectionParam('both') }),
+  explain: (p) => `caps throughput at ${bytes(p.rate)}/s ${directionText(p.direction)}`,
+});

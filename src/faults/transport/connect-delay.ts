@@ -1,0 +1,12 @@
+import Type from 'typebox';
+import { Duration } from '../../scenario/units.js';
+import { JitterParam } from '../common.js';
+import { defineFault, ms } from '../define.js';
+
+export const connectDelay = defineFault({
+  type: 'connect-delay',
+  layer: 'transport',
+  summary: 'delays dialling the upstream (slow DNS or TCP connect)',
+  params: Type.Object({ delay: Duration({ description: 'added before dialling' }), jitter: JitterParam() }),
+  explain: (p) => `waits ${ms(p.delay)}${p.jitter ? ` ± ${ms(p.jitter)}` : ''} before dialling the upstream`,
+});

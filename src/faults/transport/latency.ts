@@ -1,0 +1,12 @@
+import Type from 'typebox';
+import { Duration } from '../../scenario/units.js';
+import { DirectionParam, JitterParam } from '../common.js';
+import { defineFault, directionText, ms } from '../define.js';
+
+export const latency = defineFault({
+  type: 'latency',
+  layer: 'transport',
+  summary: 'every byte arrives delay ± jitter later; order kept',
+  params: Type.Object({ delay: Duration({ description: 'added delay' }), jitter: JitterParam(), direction: DirectionParam('both') }),
+  explain: (p) => `adds ${ms(p.delay)}${p.jitter ? ` ± ${ms(p.jitter)}` : ''} ${directionText(p.direction)}`,
+});

@@ -1,0 +1,12 @@
+import Type from 'typebox';
+import { Size } from '../../scenario/units.js';
+import { DirectionParam } from '../common.js';
+import { bytes, defineFault, directionText } from '../define.js';
+
+export const limitData = defineFault({
+  type: 'limit-data',
+  layer: 'transport',
+  summary: 'closes the connection after N bytes',
+  params: Type.Object({ bytes: Size({ description: 'bytes forwarded before the close' }), direction: DirectionParam('both') }),
+  explain: (p) => `closes after ${bytes(p.bytes)} ${directionText(p.direction)}`,
+});

@@ -1,0 +1,14 @@
+import Type from 'typebox';
+import { Choice } from '../common.js';
+import { defineFault } from '../define.js';
+
+export const maxConnections = defineFault({
+  type: 'max-connections',
+  layer: 'transport',
+  summary: 'refuses connections above N open',
+  params: Type.Object({
+    limit: Type.Integer({ minimum: 0, description: 'connections allowed open at once' }),
+    how: Choice(['status', 'rst'] as const, { default: 'status', description: 'status: 503; rst: TCP RST' }),
+  }),
+  explain: (p) => `allows ${p.limit} open connections; more get ${p.how === 'status' ? '503' : 'RST'}`,
+});

@@ -1,0 +1,17 @@
+import Type from 'typebox';
+import { Duration, Probability, Size } from '../../scenario/units.js';
+import { DirectionParam } from '../common.js';
+import { defineFault, directionText, ms } from '../define.js';
+
+export const packetLoss = defineFault({
+  type: 'packet-loss',
+  layer: 'transport',
+  summary: 'a lossy link as TCP sees it: lost segments stall the stream by the RTO (doubling); nothing is lost or reordered',
+  params: Type.Object({
+    rate: Probability({ description: 'chance that one segment is lost' }),
+    mss: Size({ default: 1448, exclusiveMinimum: 0, description: 'segment size' }),
+    rto: Duration({ default: 200, description: 'retransmission timeout, doubling on repeated loss' }),
+    direction: DirectionParam('both'),
+  }),
+  explain: (p) => `loses ${(p.rate * 100).toFixed(1)}% of ${p.mss}-byte segments ${directionText(p.direction)}; each loss stalls ${ms(p.rto)} (doubling)`,
+});

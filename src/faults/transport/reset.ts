@@ -1,0 +1,11 @@
+import Type from 'typebox';
+import { Size } from '../../scenario/units.js';
+import { defineFault } from '../define.js';
+
+export const reset = defineFault({
+  type: 'reset',
+  layer: 'transport',
+  summary: 'TCP RST to both sides (at `after`, or after `afterBytes`)',
+  params: Type.Object({ afterBytes: Type.Optional(Size({ description: 'reset once this many bytes have passed (both ways together)' })) }),
+  explain: (p) => `resets the connection (RST both sides)${p.afterBytes !== undefined ? ` after ${p.afterBytes} bytes` : ''}`,
+});

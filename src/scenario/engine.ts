@@ -1,0 +1,127 @@
+import type { EventBus } from '../events/bus.js';
+import { faultByType } from '../faults/index.js';
+import type { AnyFaultDefinition } from '../faults/define.js';
+import { matches, type RequestSubject } from './match.js';
+import { streamFor, type Random } from './prng.js';
+import type { FaultSpec, Phase, Scenario } from './types.js';
+
+export type ApplyMode = 'all' | 'new';
+
+/** A fault a connection got: what the scenario says, and its definition. */
+export interface Decided {
+  spec: FaultSpec;
+  definition: AnyFaultDefinition;
+  /** The fault's own seeded stream for this connection. */
+  random: Random;
+}
+
+/** Why the faults in force changed: a phase began, or a scenario was switched in. */
+export interface EngineChange {
+  apply: ApplyMode;
+  reason: 'scenario' | 'phase';
+}
+
+/**
+ * The active scenario of one proxy: which phase is in force, and which faults each connection
+ * gets. Decisions are made once per connection (probability rolled from the connection's own
+ * seeded stream, `count` taken from the phase's budget) and again only when the scenario or
+ * phase changes with apply=all.
+ */
+export class ScenarioEngine {
+  private current: Scenario;
+  private phaseIndex = 0;
+  private phaseTimer: NodeJS.Timeout | null = null;
+  /** Connections each fault has touched since its scenario or phase became active. */
+  private touched = new Map<string, number>();
+  /** Bumped on every change so decisions of different epochs roll different numbers. */
+  private epoch = 0;
+  private readonly listeners = new Set<(change: EngineChange) => void>();
+
+  constructor(
+    private readonly options: { proxy: string; bus: EventBus; seed: number; scenario: Scenario },
+  ) {
+    this.current = options.scenario;
+    this.startPhase(0, null);
+  }
+
+  get scenario(): Scenario {
+    return this.current;
+  }
+
+  get phase(): Phase {
+    return this.current.phases[this.phaseIndex]!;
+  }
+
+  /** The seed decisions use: the scenario's own, else the proxy's. */
+  get seed(): number {
+    return this.current.seed ?? this.options.seed;
+  }
+
+  /** Switches scenario: apply=all re-decides open connections, apply=new only touches new ones. */
+  use(scenario: Scenario, apply: ApplyMode = 'all'): void {
+    const from = this.current.name;
+    this.stopTimer();
+    this.current = scenario;
+    this.options.bus.emit(this.options.proxy, 'scenario.changed', { from, to: scenario.name });
+    this.startPhase(0, null);
+    this.notify({ apply, reason: 'scenario' });
+  }
+
+  /** The faults one connection gets now. */
+  decide(conn: string, request: RequestSubject): Decided[] {
+    const scenario = this.current;
+    if (!matches(scenario.match, request)) return [];
+    const decided: Decided[] = [];
+    for (const spec of this.phase.faults) {
+      if (!matches(spec.match, request)) continue;
+      if (spec.probability < 1 && streamFor(this.seed, conn, 'probability', String(this.epoch), spec.name)() >= spec.probability) continue;
+      if (spec.count !== undefined) {
+        const used = this.touched.get(spec.name) ?? 0;
+        if (used >= spec.count) continue;
+        this.touched.set(spec.name, used + 1);
+      }
+      decided.push({ spec, definition: faultByType(spec.type)!, random: streamFor(this.seed, conn, spec.name) });
+    }
+    return decided;
+  }
+
+  onChange(listener: (change: EngineChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  stop(): void {
+    this.stopTimer();
+    this.listeners.clear();
+  }
+
+  private startPhase(index: number, from: string | null): void {
+    this.phaseIndex = index;
+    this.touched = new Map();
+    this.epoch++;
+    const phase = this.phase;
+    // A scenario with plain `faults` has one endless phase and no timeline to report.
+    if (Number.isFinite(this.current.phases[0]!.durationMs)) {
+      this.options.bus.emit(this.options.proxy, 'phase.changed', { from, to: phase.name, scenario: this.current.name });
+    }
+    if (!Number.isFinite(phase.durationMs)) return;
+    const last = index === this.current.phases.length - 1;
+    // Without loop, the last phase stays in force once the timeline has run.
+    if (last && !this.current.loop) return;
+    this.phaseTimer = setTimeout(() => {
+      this.phaseTimer = null;
+      this.startPhase(last ? 0 : index + 1, phase.name);
+      this.notify({ apply: 'all', reason: 'phase' });
+    }, phase.durationMs);
+    this.phaseTimer.unref();
+  }
+
+  private stopTimer(): void {
+    if (this.phaseTimer) clearTimeout(this.phaseTimer);
+    this.phaseTimer = null;
+  }
+
+  private notify(change: EngineChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}

@@ -1,0 +1,115 @@
+import Type, { type TSchema } from 'typebox';
+import type { AnyFaultDefinition } from '../faults/define.js';
+import { FAULTS, FAULT_TYPES } from '../faults/index.js';
+import { Duration, Probability } from './units.js';
+
+/**
+ * The one schema of scenario files and API bodies (SPEC §3), built from the fault registry.
+ * The same object validates (ajv), is published as schema/scenario.schema.json for editors,
+ * and documents the API.
+ */
+
+const Glob = (description: string) => Type.String({ minLength: 1, description });
+
+export const MatchSchema = Type.Object(
+  {
+    path: Type.Optional(Glob('glob on the request path: * within a segment, ** across segments')),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'header name → glob on its value (names are case-insensitive)' })),
+    query: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'query parameter → glob on its value' })),
+  },
+  { additionalProperties: false, description: 'only these connections are touched; others pass through' },
+);
+
+const NAME = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
+
+/** Fields every fault accepts (SPEC §3). A type may give one of them its own meaning (ownsCommon). */
+export const COMMON_FAULT_FIELDS: Record<string, TSchema> = {
+  name: Type.String({ pattern: NAME, maxLength: 100, description: 'unique in the scenario; default TYPE-N' }),
+  probability: Probability({ default: 1, description: 'chance that a connection gets this fault at all, rolled once per connection' }),
+  match: MatchSchema,
+  after: Duration({ description: 'the fault starts this long after the connection opened' }),
+  afterMessages: Type.Integer({ minimum: 0, description: 'the fault starts after this many data messages' }),
+  for: Duration({ description: 'the fault stops this long after it started' }),
+  count: Type.Integer({ minimum: 1, description: 'the fault touches at most this many connections' }),
+};
+
+/** The full schema of one fault entry of a given type: common fields plus its parameters. */
+export function faultEntrySchema(definition: AnyFaultDefinition): TSchema {
+  const params = definition.params;
+  const properties: Record<string, TSchema> = { type: Type.Literal(definition.type) };
+  for (const [key, schema] of Object.entries(COMMON_FAULT_FIELDS)) {
+    if (!definition.ownsCommon?.includes(key)) properties[key] = schema;
+  }
+  Object.assign(properties, params.properties);
+  // A parameter with a default may be left out; TypeBox lists it as required for the
+  // defaults-filled type that create() receives.
+  const required = ['type', ...(params.required ?? []).filter((key) => !('default' in (params.properties as Record<string, object>)[key]!))];
+  return {
+    type: 'object',
+    description: `${definition.type} (${definition.layer}): ${definition.summary}`,
+    properties,
+    required,
+    additionalProperties: false,
+  } as unknown as TSchema;
+}
+
+/** A fault entry: `type` picks which entry schema applies (if/then keeps the errors specific). */
+export function faultListSchema(): TSchema {
+  return {
+    type: 'array',
+    items: {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { type: 'string', enum: FAULT_TYPES, description: 'fault type (SPEC §4)' } },
+      allOf: FAULTS.map((definition) => ({
+        if: { properties: { type: { const: definition.type } }, required: ['type'] },
+        then: faultEntrySchema(definition),
+      })),
+    },
+  } as unknown as TSchema;
+}
+
+export function scenarioSchema(): TSchema {
+  const faults = faultListSchema();
+  return Type.Object(
+    {
+      name: Type.String({ pattern: NAME, maxLength: 100, description: 'scenario name (letters, digits, . _ -)' }),
+      description: Type.Optional(Type.String({ description: 'what real-world failure this reproduces' })),
+      seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, description: 'overrides --seed for this scenario' })),
+      match: Type.Optional(MatchSchema),
+      compression: Type.Optional(
+        Type.Unsafe<'keep' | 'strip'>({
+          type: 'string',
+          enum: ['keep', 'strip'],
+          default: 'strip',
+          description: "strip: stream-changing message faults remove the client's permessage-deflate offer; keep: leave it",
+        }),
+      ),
+      faults: Type.Optional(faults),
+      phases: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ pattern: NAME, maxLength: 100 }),
+              duration: Duration({ description: 'how long the phase lasts' }),
+              faults: Type.Optional(faults),
+            },
+            { additionalProperties: false },
+          ),
+          { minItems: 1, description: 'a timeline instead of faults' },
+        ),
+      ),
+      loop: Type.Optional(Type.Boolean({ default: false, description: 'start the phases again after the last one' })),
+    },
+    {
+      $id: 'https://wsfault.dev/schema/scenario.schema.json',
+      title: 'wsfault scenario',
+      additionalProperties: false,
+    },
+  );
+}
+
+/** What schema/scenario.schema.json holds: the scenario schema with its JSON Schema dialect. */
+export function publishedScenarioSchema(): object {
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...(scenarioSchema() as object) };
+}
