@@ -3,7 +3,10 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { WsfaultError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { faultsCommand } from './faults.js';
 import { runCommand } from './run.js';
+import { scenariosCommand } from './scenarios.js';
+import { validateCommand } from './validate.js';
 
 /** Prints one line and exits: 2 for usage and validation, 1 for runtime failures (SPEC §1). */
 function fail(error: unknown): never {
@@ -20,6 +23,9 @@ try {
     .scriptName('wsfault')
     .version(VERSION)
     .command(runCommand)
+    .command(validateCommand)
+    .command(faultsCommand)
+    .command(scenariosCommand)
     .strict()
     .fail((message, error) => {
       if (error) fail(error);

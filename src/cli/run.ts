@@ -1,8 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { startApp } from '../app.js';
+import { startApp, type ProxySettings } from '../app.js';
 import { WsfaultError } from '../errors.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { parseListen } from '../proxy/address.js';
+import { loadConfigFile } from '../scenario/config.js';
 
 export interface RunArgs {
   target?: string;
@@ -10,6 +11,9 @@ export interface RunArgs {
   api: string;
   seed?: number;
   scenario: string;
+  scenarios?: string;
+  config?: string;
+  watch: boolean;
   'host-header': 'keep' | 'target';
   'log-level': string;
   'log-format'?: LogFormat;
@@ -25,11 +29,17 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('listen', { alias: 'l', type: 'string', default: '127.0.0.1:7878', describe: 'where clients connect (HOST:PORT or :PORT)' })
       .option('api', { type: 'string', default: '127.0.0.1:7879', describe: 'control API address, or off' })
       .option('scenario', { alias: 's', type: 'string', default: 'passthrough', describe: 'scenario active at start (NAME or FILE)' })
+      .option('scenarios', { type: 'string', describe: 'directory of extra scenario files (*.yaml)' })
+      .option('config', { alias: 'c', type: 'string', describe: 'YAML file with several proxies (SPEC §7)' })
+      .option('watch', { type: 'boolean', default: false, describe: 'reload scenario files when they change' })
       .option('seed', { type: 'number', describe: 'seed for every random choice (default: random, printed)' })
       .option('host-header', { choices: ['keep', 'target'] as const, default: 'keep' as const, describe: 'the Host header sent upstream' })
       .option('log-level', { choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' })
       .option('log-format', { choices: ['pretty', 'json'] as const, describe: 'default: pretty on a TTY, json otherwise' })
       .check((argv) => {
+        for (const flag of ['target', 'listen', 'api', 'scenario', 'scenarios', 'config'] as const) {
+          if (Array.isArray(argv[flag])) throw new WsfaultError('WSFAULT_USAGE', `--${flag} was given more than once`);
+        }
         parseListen(argv.listen);
         if (argv.api !== 'off') parseListen(argv.api, '--api');
         if (argv.seed !== undefined && (!Number.isInteger(argv.seed) || argv.seed < 0)) throw new WsfaultError('WSFAULT_USAGE', '--seed must be a whole number ≥ 0');
@@ -37,9 +47,21 @@ export const runCommand: CommandModule<object, RunArgs> = {
       }) as unknown as Argv<RunArgs>,
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
     const logger = createLogger(argv['log-level'], argv['log-format']);
-    const app = await startApp({ target: argv.target, listen: argv.listen, seed: argv.seed, hostHeader: argv['host-header'] });
+    const config = argv.config ? loadConfigFile(argv.config) : null;
+    const proxies: ProxySettings[] = config
+      ? config.proxies
+      : [{ name: 'default', target: argv.target, listen: argv.listen, scenario: argv.scenario, hostHeader: argv['host-header'] }];
+    const app = await startApp({
+      proxies,
+      scenarioDirs: [config?.scenarios, argv.scenarios].filter((d): d is string => d !== undefined),
+      seed: argv.seed ?? config?.seed,
+      watch: argv.watch,
+      onWarning: (message) => logger.warn(message),
+    });
     process.stdout.write(app.banner() + '\n');
-    logger.debug({ target: app.proxy.target.url, listen: app.proxy.url }, 'listening');
+    app.bus.subscribe((event) => {
+      if (event.type === 'scenario.changed' || event.type === 'phase.changed') logger.info(event, event.type);
+    });
 
     // A bug in one connection's handling must not take every other connection down with it.
     process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception (connection kept serving)'));

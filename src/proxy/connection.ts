@@ -121,7 +121,12 @@ export class Connection {
     this.state = 'handshake';
     const { path, query } = targetPath(request.target);
     this.path = path;
-    this.faults = this.ctx.faults.forRequest(this.id, { path, query, headers: request.headers });
+    this.faults = this.ctx.faults.forRequest(
+      this.id,
+      { path, query, headers: request.headers },
+      (name) => this.applied.add(name),
+      (faults) => (this.faults = faults),
+    );
     const handshakeFaults = this.faults.handshake;
     const offered = tokens(request.headers, 'sec-websocket-protocol');
 

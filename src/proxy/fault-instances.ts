@@ -20,8 +20,16 @@ export const NO_FAULTS: FaultsInForce = Object.freeze({ handshake: [], transport
 
 /** Gives each connection its faults; the proxy's scenario engine implements it. */
 export interface FaultSource {
-  /** The faults for a connection once its request head is known (path, headers). */
-  forRequest(conn: string, request: { path: string; query: string; headers: [string, string][] }): FaultsInForce;
+  /**
+   * The faults for a connection once its request head is known (path, headers). `onApplied`
+   * hears every fault that acts; `update` receives a new set when the scenario or phase changes.
+   */
+  forRequest(
+    conn: string,
+    request: { path: string; query: string; headers: [string, string][] },
+    onApplied?: (name: string) => void,
+    update?: (faults: FaultsInForce) => void,
+  ): FaultsInForce;
   /** The connection has ended: release its per-connection state. */
   release(conn: string): void;
 }

@@ -18,7 +18,7 @@ export interface LoadOptions {
   source?: string;
 }
 
-type Locate = (segments: (string | number)[], key?: string) => Position;
+export type Locate = (segments: (string | number)[], key?: string) => Position;
 
 const SCHEMA = scenarioSchema();
 
@@ -43,17 +43,17 @@ export function loadScenarioText(text: string, file: string, options: LoadOption
 /** Parses YAML text into a plain value and a way to find positions in it. */
 export function parseYaml(text: string, file: string): { value: unknown; locate: Locate; problems: ScenarioProblem[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const problems: ScenarioProblem[] = doc.errors.map((error) => {
     const at = error.linePos?.[0] ?? { line: 1, col: 1 };
-    return { file, line: at.line, col: at.col, path: '(yaml)', message: error.message.split('\n')[0]! };
+    return { file, line: at.line, col: at.col, path: '(yaml)', message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') };
   });
   return { value: problems.length > 0 ? null : doc.toJS({ maxAliasCount: 100 }), locate: (segments, key) => positionOf(doc, lines, segments, key), problems };
 }
 
 /** Validates a scenario given as a value (an API body, or parsed YAML with `locate`). */
 export function loadScenarioObject(value: unknown, file: string, options: LoadOptions = {}, locate: Locate = () => ({ line: 0, col: 0 })): Scenario {
-  const problems = schemaProblems(value, file, locate);
+  const problems = schemaProblems(SCHEMA as object, value, file, locate);
   if (problems.length > 0) throw invalid(file, problems);
   const raw = value as RawScenario;
   const scenario = normalise(raw, file, locate, problems, options.source ?? file);
@@ -85,8 +85,9 @@ interface RawScenario {
   loop?: boolean;
 }
 
-function schemaProblems(value: unknown, file: string, locate: Locate): ScenarioProblem[] {
-  const validate = validatorFor(SCHEMA as object);
+/** Every way `value` breaks `schema`, located in the file and worded for people. */
+export function schemaProblems(schema: object, value: unknown, file: string, locate: Locate): ScenarioProblem[] {
+  const validate = validatorFor(schema);
   if (validate(value)) return [];
   const seen = new Set<string>();
   const problems: ScenarioProblem[] = [];
@@ -233,9 +234,9 @@ function rejectNotImplemented(scenario: Scenario, raw: RawScenario, file: string
   throw new WsfaultError('WSFAULT_FAULT_NOT_IMPLEMENTED', `${file}: fault type ${types.map((t) => `"${t}"`).join(', ')} is not implemented yet`, problems);
 }
 
-function invalid(file: string, problems: ScenarioProblem[]): WsfaultError {
+export function invalid(file: string, problems: ScenarioProblem[], what = 'scenario'): WsfaultError {
   const lines = sortProblems(problems).map(formatProblem);
-  return new WsfaultError('WSFAULT_SCENARIO_INVALID', `${file} is not a valid scenario:\n${lines.join('\n')}`, problems);
+  return new WsfaultError('WSFAULT_SCENARIO_INVALID', `${file} is not a valid ${what}:\n${lines.join('\n')}`, problems);
 }
 
 function sortProblems(problems: ScenarioProblem[]): ScenarioProblem[] {

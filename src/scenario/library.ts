@@ -1,0 +1,94 @@
+import { readdirSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WsfaultError } from '../errors.js';
+import { loadScenarioFile, type LoadOptions } from './load.js';
+import type { Scenario } from './types.js';
+
+/** The built-in library, found from this module in dist/ and in src/ alike (both are one level down). */
+export const BUILT_IN_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+
+const isScenarioFile = (name: string) => name.endsWith('.yaml') || name.endsWith('.yml');
+
+/**
+ * The scenarios a proxy can switch to: the built-in library, the user's extra directories
+ * (which may override a built-in name), and those added through the API. Files are read when
+ * the library is (re)loaded; a bad file is an error at that moment, never a silent skip.
+ */
+export class ScenarioLibrary {
+  private scenarios = new Map<string, Scenario>();
+
+  constructor(
+    readonly extraDirs: string[] = [],
+    private readonly loadOptions: LoadOptions = {},
+  ) {
+    this.reload();
+  }
+
+  reload(): void {
+    const next = new Map<string, Scenario>();
+    for (const dir of [BUILT_IN_DIR, ...this.extraDirs]) {
+      for (const file of scenarioFiles(dir)) {
+        // Not-yet-implemented fault types are allowed in the library; using one is refused.
+        const scenario = loadScenarioFile(file, { ...this.loadOptions, forRunning: false, source: dir === BUILT_IN_DIR ? 'built-in' : file });
+        next.set(scenario.name, scenario);
+      }
+    }
+    for (const [name, scenario] of this.scenarios) if (scenario.source === 'api') next.set(name, scenario);
+    this.scenarios = next;
+  }
+
+  list(): Scenario[] {
+    return [...this.scenarios.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  has(name: string): boolean {
+    return this.scenarios.has(name);
+  }
+
+  /** A scenario by name, ready to run (throws if unknown or if it uses unimplemented faults). */
+  get(name: string): Scenario {
+    const scenario = this.scenarios.get(name);
+    if (!scenario) {
+      throw new WsfaultError('WSFAULT_NOT_FOUND', `no scenario named "${name}" (see wsfault scenarios)`);
+    }
+    if (scenario.source !== 'api') {
+      // Re-load for running so an unimplemented fault type is refused with its position.
+      const file = scenario.source === 'built-in' ? join(BUILT_IN_DIR, `${name}.yaml`) : scenario.source;
+      return loadScenarioFile(file, { ...this.loadOptions, source: scenario.source });
+    }
+    return scenario;
+  }
+
+  /** `--scenario NAME|FILE`: a path (it has a slash or a YAML ending) is loaded as a file. */
+  resolve(nameOrFile: string): Scenario {
+    if (nameOrFile.includes('/') || isScenarioFile(nameOrFile)) return loadScenarioFile(resolve(nameOrFile), { ...this.loadOptions, source: nameOrFile });
+    return this.get(nameOrFile);
+  }
+
+  /** Adds or replaces a scenario given through the API. */
+  put(scenario: Scenario): void {
+    this.scenarios.set(scenario.name, scenario);
+  }
+
+  remove(name: string): boolean {
+    return this.scenarios.delete(name);
+  }
+}
+
+export function scenarioFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    throw new WsfaultError('WSFAULT_USAGE', `cannot read scenarios directory ${dir} (${(error as NodeJS.ErrnoException).code})`);
+  }
+  return names
+    .filter(isScenarioFile)
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+export function scenarioNameOf(file: string): string {
+  return basename(file, extname(file));
+}
