@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { EventBus } from '../../src/events/bus.js';
+import { ScenarioEngine } from '../../src/scenario/engine.js';
+import { loadScenarioObject } from '../../src/scenario/load.js';
+import { streamFor } from '../../src/scenario/prng.js';
+
+const request = { path: '/ws', query: '', headers: [] as [string, string][] };
+
+function decisions(seed: number, n: number): boolean[] {
+  const random = streamFor(seed, 'c-1', 'drop-1');
+  return Array.from({ length: n }, () => random() < 0.3);
+}
+
+describe('seeded randomness', () => {
+  it('the same seed gives the same 10 000 decisions; another seed differs', () => {
+    const a = decisions(42, 10_000);
+    expect(decisions(42, 10_000)).toEqual(a);
+    const b = decisions(43, 10_000);
+    expect(b).not.toEqual(a);
+    // And the decisions are not degenerate: close to the asked-for rate.
+    const rate = a.filter(Boolean).length / a.length;
+    expect(rate).toBeGreaterThan(0.27);
+    expect(rate).toBeLessThan(0.33);
+  });
+
+  it("a connection's faults do not depend on how many other connections exist", () => {
+    const scenario = loadScenarioObject(
+      { name: 'coin', faults: [{ type: 'status', code: 503, probability: 0.5 }] },
+      'inline',
+    );
+    const engine = (seed: number) => new ScenarioEngine({ proxy: 'p', bus: new EventBus(), seed, scenario });
+    const lonely = engine(7);
+    const busy = engine(7);
+    for (let i = 1; i <= 500; i++) busy.decide(`c-${i}`, request);
+    const ids = ['c-17', 'c-250', 'c-999', 'c-1234'];
+    for (const id of ids) expect(busy.decide(id, request).length).toBe(lonely.decide(id, request).length);
+    // Over many connections about half get the fault, and the same ones each time.
+    const picks = (e: ScenarioEngine) => Array.from({ length: 400 }, (_, i) => e.decide(`k-${i}`, request).length);
+    const first = picks(engine(7));
+    expect(picks(engine(7))).toEqual(first);
+    expect(first.filter(Boolean).length).toBeGreaterThan(160);
+    expect(first.filter(Boolean).length).toBeLessThan(240);
+  });
+});
