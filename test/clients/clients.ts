@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import WebSocket from 'ws';
+
+/** What one client saw when it tried to open a WebSocket. */
+export interface ClientOutcome {
+  opened: boolean;
+  /** ws: the error message; Chromium: the console's reason; Python: the exception class. */
+  error: string | null;
+  closeCode: number | null;
+  status?: number | null;
+  openedAfterMs?: number | null;
+  detail?: string;
+}
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const PYTHON = process.env.WSFAULT_PYTHON ?? '/usr/bin/python3';
+
+/** The flags this machine needs (closed network, root, no GPU), as the env notes say. */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH. This suite needs a real browser and does not skip.`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+export function attemptWs(url: string, protocols?: string[], options: WebSocket.ClientOptions = {}): Promise<ClientOutcome> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const ws = new WebSocket(url, protocols, options);
+    const outcome: ClientOutcome = { opened: false, error: null, closeCode: null, openedAfterMs: null };
+    ws.on('open', () => {
+      outcome.opened = true;
+      outcome.openedAfterMs = Date.now() - started;
+      ws.close(1000);
+    });
+    ws.on('error', (error) => (outcome.error = error.message));
+    ws.on('close', (code) => resolve({ ...outcome, closeCode: code }));
+  });
+}
+
+/** Opens a WebSocket in a fresh page; the reason comes from the console, as a developer sees it. */
+export async function attemptChromium(browser: Browser, url: string, protocols: string[] = [], timeoutMs = 15_000): Promise<ClientOutcome> {
+  const page = await browser.newPage();
+  const console: string[] = [];
+  page.on('console', (message) => console.push(message.text()));
+  try {
+    // A string, not a function: the test runner rewrites this module's identifiers (WebSocket
+    // is imported from ws here), and the page must use the browser's own WebSocket.
+    const result = (await page.evaluate(`new Promise((resolve) => {
+      const started = performance.now();
+      const state = { opened: false, errored: false, closeCode: null, openedAfterMs: null };
+      const ws = new WebSocket(${JSON.stringify(url)}, ${JSON.stringify(protocols)});
+      ws.onopen = () => { state.opened = true; state.openedAfterMs = Math.round(performance.now() - started); ws.close(1000); };
+      ws.onerror = () => { state.errored = true; };
+      ws.onclose = (event) => resolve({ ...state, closeCode: event.code });
+      setTimeout(() => resolve(state), ${timeoutMs});
+    })`)) as { opened: boolean; errored: boolean; closeCode: number | null; openedAfterMs: number | null };
+    // The console line looks like: WebSocket connection to 'ws://…' failed: Error during WebSocket handshake: Unexpected response code: 426
+    const line = console.find((text) => text.includes('WebSocket connection to'));
+    const reason = line?.replace(/^.*failed: /, '').replace(/^Error during WebSocket handshake: /, '') ?? null;
+    return { opened: result.opened, error: result.errored ? reason ?? '(error without a console message)' : null, closeCode: result.closeCode, openedAfterMs: result.openedAfterMs };
+  } finally {
+    await page.close();
+  }
+}
+
+const PY_CLIENT = fileURLToPath(new URL('./py_client.py', import.meta.url));
+
+export function attemptPython(url: string, options: { subprotocols?: string[]; openTimeoutS?: number } = {}): Promise<ClientOutcome> {
+  if (!existsSync(PYTHON)) throw new Error(`${PYTHON} not found: install Debian's python3-websockets (apt-get install python3-websockets).`);
+  const args = [PY_CLIENT, url, '--open-timeout', String(options.openTimeoutS ?? 10)];
+  for (const p of options.subprotocols ?? []) args.push('--subprotocol', p);
+  return new Promise((resolve, reject) =>
+    execFile(PYTHON, args, { timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`python client failed: ${stderr || error.message}`));
+      const r = JSON.parse(stdout.trim().split('\n').pop()!) as { opened: boolean; exception: string | null; status: number | null; message: string | null; openedAfterMs?: number };
+      resolve({ opened: r.opened, error: r.exception, status: r.status, closeCode: null, openedAfterMs: r.openedAfterMs ?? null, detail: r.message ?? undefined });
+    }),
+  );
+}
