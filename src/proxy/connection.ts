@@ -15,7 +15,7 @@ import {
   type ResponseHead,
 } from '../protocol/http-head.js';
 import type { HandshakeRequest, HandshakeVerdict } from '../faults/hooks.js';
-import { NO_FAULTS, type FaultSource, type FaultsInForce } from './fault-instances.js';
+import { mergeFaults, NO_FAULTS, type FaultSource, type FaultsInForce } from './fault-instances.js';
 import { mutableRequest, mutableResponse, requestBytes, responseBytes, runRequestHooks, runResponseHooks } from './handshake.js';
 import { Opcode } from '../protocol/opcodes.js';
 import { formatHostPort, type Target } from './address.js';
@@ -96,6 +96,10 @@ export class Connection {
 
   async start(): Promise<void> {
     this.emit('connection.open', { conn: this.id, client: this.clientAddress });
+    this.faults = this.ctx.faults.forAccept(this.id, {
+      applied: (name) => this.applied.add(name),
+      update: (faults) => (this.faults = faults),
+    });
     const { limits } = this.ctx;
     let head: Buffer;
     let rest: Buffer;
@@ -121,12 +125,7 @@ export class Connection {
     this.state = 'handshake';
     const { path, query } = targetPath(request.target);
     this.path = path;
-    this.faults = this.ctx.faults.forRequest(
-      this.id,
-      { path, query, headers: request.headers },
-      (name) => this.applied.add(name),
-      (faults) => (this.faults = faults),
-    );
+    this.faults = mergeFaults(this.faults, this.ctx.faults.forRequest(this.id, { path, query, headers: request.headers }));
     const handshakeFaults = this.faults.handshake;
     const offered = tokens(request.headers, 'sec-websocket-protocol');
 

@@ -2,15 +2,22 @@ import type { EventBus } from '../events/bus.js';
 import type { FaultContext, Layer } from '../faults/hooks.js';
 import type { RequestSubject } from '../scenario/match.js';
 import type { Decided, ScenarioEngine } from '../scenario/engine.js';
-import { NO_FAULTS, type FaultInstance, type FaultSource, type FaultsInForce } from './fault-instances.js';
+import { NO_FAULTS, type FaultInstance, type FaultListener, type FaultSource, type FaultsInForce } from './fault-instances.js';
+
+interface OpenConnection {
+  listener: FaultListener;
+  request: RequestSubject | null;
+  decided: Decided[];
+}
 
 /**
- * Connects the scenario engine to connections: decides each connection's faults when its
- * request head is known, instantiates them (create() once per connection and fault), and
+ * Connects the scenario engine to connections: decides a connection's faults when it is
+ * accepted (faults without `match`, which act from the first byte) and when its request head
+ * is known (the rest), instantiates them (create() once per connection and fault), and
  * re-decides open connections when the engine says the faults in force changed (apply=all).
  */
 export class EngineFaultSource implements FaultSource {
-  private readonly open = new Map<string, { request: RequestSubject; onApplied: (name: string) => void; update?: (faults: FaultsInForce) => void }>();
+  private readonly open = new Map<string, OpenConnection>();
 
   constructor(
     private readonly engine: ScenarioEngine,
@@ -19,20 +26,38 @@ export class EngineFaultSource implements FaultSource {
   ) {
     engine.onChange((change) => {
       if (change.apply !== 'all') return;
-      for (const [conn, entry] of this.open) entry.update?.(this.instantiate(conn, this.engine.decide(conn, entry.request), entry.onApplied));
+      for (const [conn, entry] of this.open) {
+        entry.decided = this.decideAll(conn, entry.request);
+        entry.listener.update(this.instantiate(conn, entry.decided, entry.listener));
+      }
     });
   }
 
-  forRequest(conn: string, request: RequestSubject, onApplied: (name: string) => void = () => {}, update?: (faults: FaultsInForce) => void): FaultsInForce {
-    this.open.set(conn, { request, onApplied, update });
-    return this.instantiate(conn, this.engine.decide(conn, request), onApplied);
+  forAccept(conn: string, listener: FaultListener): FaultsInForce {
+    const decided = this.engine.decide(conn, null);
+    this.open.set(conn, { listener, request: null, decided });
+    return this.instantiate(conn, decided, listener);
+  }
+
+  forRequest(conn: string, request: RequestSubject): FaultsInForce {
+    const entry = this.open.get(conn);
+    if (!entry) return NO_FAULTS;
+    entry.request = request;
+    const more = this.engine.decide(conn, request, new Set(entry.decided.map((d) => d.spec.name)));
+    entry.decided = [...entry.decided, ...more];
+    return this.instantiate(conn, more, entry.listener);
   }
 
   release(conn: string): void {
     this.open.delete(conn);
   }
 
-  private instantiate(conn: string, decided: Decided[], onApplied: (name: string) => void): FaultsInForce {
+  private decideAll(conn: string, request: RequestSubject | null): Decided[] {
+    const early = this.engine.decide(conn, null);
+    return request ? [...early, ...this.engine.decide(conn, request, new Set(early.map((d) => d.spec.name)))] : early;
+  }
+
+  private instantiate(conn: string, decided: Decided[], listener: FaultListener): FaultsInForce {
     if (decided.length === 0) return NO_FAULTS;
     const faults: FaultsInForce = { handshake: [], transport: [], messages: [] };
     for (const { spec, definition, random } of decided) {
@@ -41,12 +66,12 @@ export class EngineFaultSource implements FaultSource {
         conn,
         random,
         applied: (detail) => {
-          onApplied(spec.name);
+          listener.applied(spec.name);
           if (this.bus.active) this.bus.emit(this.proxyName, 'fault.applied', { conn, fault, ...(detail !== undefined ? { detail } : {}) });
         },
       };
       const hooks = definition.create!(spec.params as never, context);
-      (faults[spec.layer] as FaultInstance<Layer>[]).push({ name: spec.name, type: spec.type, layer: spec.layer, hooks, context });
+      (faults[spec.layer] as FaultInstance<Layer>[]).push({ name: spec.name, type: spec.type, layer: spec.layer, hooks, context, spec });
     }
     return faults;
   }

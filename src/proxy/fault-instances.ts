@@ -1,4 +1,6 @@
 import type { FaultContext, HandshakeHooks, Layer, LayerHooks } from '../faults/hooks.js';
+import type { RequestSubject } from '../scenario/match.js';
+import type { FaultSpec } from '../scenario/types.js';
 
 /** One fault in force on one connection: its identity and the hooks its create() returned. */
 export interface FaultInstance<L extends Layer = Layer> {
@@ -7,6 +9,8 @@ export interface FaultInstance<L extends Layer = Layer> {
   layer: L;
   hooks: LayerHooks[L];
   context: FaultContext;
+  /** The common fields (after, for, afterMessages) that time the fault. */
+  spec: FaultSpec;
 }
 
 /** The faults a connection has now, by layer; an empty layer costs its pipeline nothing. */
@@ -18,20 +22,28 @@ export interface FaultsInForce {
 
 export const NO_FAULTS: FaultsInForce = Object.freeze({ handshake: [], transport: [], messages: [] }) as unknown as FaultsInForce;
 
+/** How a connection hears about its faults after the first decision. */
+export interface FaultListener {
+  /** A fault acted on this connection (for the connection list and the handshake event). */
+  applied(name: string): void;
+  /** The whole set changed (scenario switched with apply=all, or a phase began). */
+  update(faults: FaultsInForce): void;
+}
+
 /** Gives each connection its faults; the proxy's scenario engine implements it. */
 export interface FaultSource {
-  /**
-   * The faults for a connection once its request head is known (path, headers). `onApplied`
-   * hears every fault that acts; `update` receives a new set when the scenario or phase changes.
-   */
-  forRequest(
-    conn: string,
-    request: { path: string; query: string; headers: [string, string][] },
-    onApplied?: (name: string) => void,
-    update?: (faults: FaultsInForce) => void,
-  ): FaultsInForce;
+  /** At accept: the faults that act from the first byte (those without `match`). */
+  forAccept(conn: string, listener: FaultListener): FaultsInForce;
+  /** Once the request head is known: the faults that `match` it, in addition. */
+  forRequest(conn: string, request: RequestSubject): FaultsInForce;
   /** The connection has ended: release its per-connection state. */
   release(conn: string): void;
+}
+
+export function mergeFaults(a: FaultsInForce, b: FaultsInForce): FaultsInForce {
+  if (b === NO_FAULTS) return a;
+  if (a === NO_FAULTS) return b;
+  return { handshake: [...a.handshake, ...b.handshake], transport: [...a.transport, ...b.transport], messages: [...a.messages, ...b.messages] };
 }
 
 export type { HandshakeHooks };

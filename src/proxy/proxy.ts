@@ -19,7 +19,7 @@ export interface ProxyOptions {
   faults?: FaultSource;
 }
 
-const PASS_THROUGH: FaultSource = { forRequest: () => NO_FAULTS, release: () => {} };
+const PASS_THROUGH: FaultSource = { forAccept: () => NO_FAULTS, forRequest: () => NO_FAULTS, release: () => {} };
 
 /** The shutdown Close of SPEC §1: 1001 "going away". */
 export const SHUTDOWN_CLOSE = { code: 1001, reason: 'proxy shutting down' } as const;

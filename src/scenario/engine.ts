@@ -67,13 +67,19 @@ export class ScenarioEngine {
     this.notify({ apply, reason: 'scenario' });
   }
 
-  /** The faults one connection gets now. */
-  decide(conn: string, request: RequestSubject): Decided[] {
+  /**
+   * The faults one connection gets now. With `request` null (the connection was just accepted,
+   * nothing is known of it yet) only faults without any `match` are decided: they act from the
+   * first byte. Once the request head is known, the rest are decided (`skip` names those
+   * decided already, so nothing is rolled or counted twice).
+   */
+  decide(conn: string, request: RequestSubject | null, skip?: ReadonlySet<string>): Decided[] {
     const scenario = this.current;
-    if (!matches(scenario.match, request)) return [];
+    if (request === null ? scenario.match !== undefined : !matches(scenario.match, request)) return [];
     const decided: Decided[] = [];
     for (const spec of this.phase.faults) {
-      if (!matches(spec.match, request)) continue;
+      if (skip?.has(spec.name)) continue;
+      if (request === null ? spec.match !== undefined : !matches(spec.match, request)) continue;
       if (spec.probability < 1 && streamFor(this.seed, conn, 'probability', String(this.epoch), spec.name)() >= spec.probability) continue;
       if (spec.count !== undefined) {
         const used = this.touched.get(spec.name) ?? 0;

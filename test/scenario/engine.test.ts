@@ -61,7 +61,8 @@ describe('switching scenarios', () => {
     const { engine, bus, events } = setup({ name: 'passthrough-ish', faults: [] });
     const source = new EngineFaultSource(engine, 'default', bus);
     const updates: FaultsInForce[] = [];
-    const initial = source.forRequest('c-1', request, () => {}, (faults) => updates.push(faults));
+    source.forAccept('c-1', { applied: () => {}, update: (faults) => updates.push(faults) });
+    const initial = source.forRequest('c-1', request);
     expect(initial.handshake).toHaveLength(0);
 
     engine.use(load({ name: 'refuse-426', faults: [{ type: 'status' }] }), 'all');
@@ -70,8 +71,8 @@ describe('switching scenarios', () => {
 
     engine.use(load({ name: 'refuse-503', faults: [{ type: 'status', code: 503 }] }), 'new');
     expect(updates).toHaveLength(1);
-    // A new connection gets the new scenario.
-    expect(source.forRequest('c-2', request).handshake.map((f) => f.name)).toEqual(['status-1']);
+    // A new connection gets the new scenario (decided at accept: the fault has no match).
+    expect(source.forAccept('c-2', { applied: () => {}, update: () => {} }).handshake.map((f) => f.name)).toEqual(['status-1']);
     expect(events.filter((e) => e.type === 'scenario.changed').map((e) => (e as { to: string }).to)).toEqual(['refuse-426', 'refuse-503']);
   });
 
