@@ -19,27 +19,27 @@ export interface RunArgs {
   'log-format'?: LogFormat;
 }
 
+/** A flag given twice takes its last value (the image's entrypoint sets --listen; a user may override it). */
+const last = (value: unknown) => (Array.isArray(value) ? value[value.length - 1] : value);
+
 /** `wsfault [run]`: start the proxy in front of --target (or the built-in echo server). */
 export const runCommand: CommandModule<object, RunArgs> = {
   command: ['run', '$0'],
   describe: 'start the proxy (the default command)',
   builder: (yargs: Argv) =>
     yargs
-      .option('target', { alias: 't', type: 'string', describe: 'upstream ws://, wss://, http:// or https:// host:port (default: built-in echo server)' })
-      .option('listen', { alias: 'l', type: 'string', default: '127.0.0.1:7878', describe: 'where clients connect (HOST:PORT or :PORT)' })
-      .option('api', { type: 'string', default: '127.0.0.1:7879', describe: 'control API address, or off' })
-      .option('scenario', { alias: 's', type: 'string', default: 'passthrough', describe: 'scenario active at start (NAME or FILE)' })
-      .option('scenarios', { type: 'string', describe: 'directory of extra scenario files (*.yaml)' })
-      .option('config', { alias: 'c', type: 'string', describe: 'YAML file with several proxies (SPEC §7)' })
+      .option('target', { alias: 't', type: 'string', coerce: last, describe: 'upstream ws://, wss://, http:// or https:// host:port (default: built-in echo server)' })
+      .option('listen', { alias: 'l', type: 'string', coerce: last, default: '127.0.0.1:7878', describe: 'where clients connect (HOST:PORT or :PORT)' })
+      .option('api', { type: 'string', coerce: last, default: '127.0.0.1:7879', describe: 'control API address, or off' })
+      .option('scenario', { alias: 's', type: 'string', coerce: last, default: 'passthrough', describe: 'scenario active at start (NAME or FILE)' })
+      .option('scenarios', { type: 'string', coerce: last, describe: 'directory of extra scenario files (*.yaml)' })
+      .option('config', { alias: 'c', type: 'string', coerce: last, describe: 'YAML file with several proxies (SPEC §7)' })
       .option('watch', { type: 'boolean', default: false, describe: 'reload scenario files when they change' })
-      .option('seed', { type: 'number', describe: 'seed for every random choice (default: random, printed)' })
+      .option('seed', { type: 'number', coerce: last, describe: 'seed for every random choice (default: random, printed)' })
       .option('host-header', { choices: ['keep', 'target'] as const, default: 'keep' as const, describe: 'the Host header sent upstream' })
       .option('log-level', { choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' })
       .option('log-format', { choices: ['pretty', 'json'] as const, describe: 'default: pretty on a TTY, json otherwise' })
       .check((argv) => {
-        for (const flag of ['target', 'listen', 'api', 'scenario', 'scenarios', 'config'] as const) {
-          if (Array.isArray(argv[flag])) throw new WsfaultError('WSFAULT_USAGE', `--${flag} was given more than once`);
-        }
         parseListen(argv.listen);
         if (argv.api !== 'off') parseListen(argv.api, '--api');
         if (argv.seed !== undefined && (!Number.isInteger(argv.seed) || argv.seed < 0)) throw new WsfaultError('WSFAULT_USAGE', '--seed must be a whole number ≥ 0');

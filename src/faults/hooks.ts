@@ -12,6 +12,8 @@ export type Direction = 'upstream' | 'downstream';
 export interface FaultContext {
   /** The fault's own seeded stream for this connection: uniform in [0, 1). */
   random(): number;
+  /** Another independent seeded stream for one purpose (e.g. one per direction). */
+  stream(label: string): () => number;
   /** Reports a `fault.applied` event for this fault on this connection. */
   applied(detail?: unknown): void;
   /** Connection id (`c-17`), for logs and events. */
@@ -51,8 +53,38 @@ export interface HandshakeHooks {
   onResponse?(response: HandshakeResponse, request: HandshakeRequest): void | Promise<void>;
 }
 
-// Placeholders, refined by the transport and messages issues.
-export interface TransportHooks {}
+/** What a transport fault may do to the connection it is attached to. */
+export interface TransportControl {
+  /** performance.now() when the connection was accepted. */
+  readonly openedAt: number;
+  /** Ends the connection: RST both sides, FIN both sides, or a Close frame (WebSockets) then FIN. */
+  kill(how: 'fin' | 'rst' | 'close-frame', code?: number, reason?: string): void;
+  /** FIN toward one side or both, without a Close frame. */
+  closeSide(side: 'client' | 'server' | 'both'): void;
+  /** Forward nothing in these directions from now on, and close nothing (half-open); returns the undo. */
+  blackhole(direction: Direction | 'both'): () => void;
+  /** performance.now() of the last data frame (WebSockets; any byte otherwise), or of any byte. */
+  lastActivity(kind: 'data' | 'any'): number;
+  /** Hears every chunk that passes, with the running totals (limit-data, reset afterBytes). */
+  onBytes(listener: (direction: Direction, totals: { up: number; down: number }) => void): () => void;
+}
+
+/** Timing stages of one direction, as the DelayLine runs them (see src/transport/). */
+export type { Stage } from '../transport/delay-line.js';
+import type { Stage } from '../transport/delay-line.js';
+
+export interface TransportHooks {
+  /** At accept: refuse this connection (refuse, max-connections); `open` counts the others. */
+  admit?(open: number): { how: 'rst' | 'fin' | 'status' } | null;
+  /** Before the upstream is dialled (connect-delay). */
+  beforeDial?(): Promise<void>;
+  /** Timing stages per direction (latency, bandwidth, packet-loss, slice). */
+  stages?: { upstream?: Stage; downstream?: Stage };
+  /** Starts what the fault does over time (reset, close, blackhole, limit-data, idle-timeout, max-lifetime); returns its stop. */
+  start?(control: TransportControl): (() => void) | void;
+}
+
+// Placeholder, refined by the messages issue.
 export interface MessageHooks {}
 
 export interface LayerHooks {

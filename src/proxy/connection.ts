@@ -22,6 +22,8 @@ import { formatHostPort, type Target } from './address.js';
 import { HeadTimeoutError, PeerClosedError, readHead } from './head-reader.js';
 import type { Limits } from './limits.js';
 import { Pipe } from './pipe.js';
+import { transportControl } from './transport-control.js';
+import { TransportLayer } from './transport-layer.js';
 import { unreachableBody, writeMadeUpResponse, writeResponse } from './responses.js';
 
 export type ConnectionState = 'head' | 'http' | 'handshake' | 'websocket' | 'tunnel' | 'closing' | 'closed';
@@ -36,6 +38,8 @@ export interface ConnectionContext {
   readonly limits: Limits;
   readonly faults: FaultSource;
   dial(target: Target, timeoutMs: number): Promise<Socket>;
+  /** Connections of this proxy that were admitted and are still open, this one excluded. */
+  openConnections(except: Connection): number;
   /** Hands a socket whose first request is plain HTTP to the HTTP forwarder. */
   forwardHttp(socket: Socket, connection: Connection): void;
   closed(connection: Connection): void;
@@ -68,6 +72,8 @@ export interface ConnectionInfo {
  */
 export class Connection {
   readonly openedAt = Date.now();
+  /** Refused by a transport fault (refuse, max-connections): not counted as open. */
+  admitted = true;
   state: ConnectionState = 'head';
   path = '';
   subprotocol: string | null = null;
@@ -81,25 +87,45 @@ export class Connection {
 
   private firstClose: { by: Side; code: number } | null = null;
   private firstEnd: { by: Side; how: 'fin' | 'rst' } | null = null;
-  private killedWith: KillOptions | null = null;
+  killedWith: KillOptions | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
+
+  /** The client as the proxy reads and writes it: its socket, or a ClientLink around it. */
+  client: Socket;
+  private readonly transport: TransportLayer;
 
   constructor(
     readonly id: string,
-    readonly client: Socket,
+    readonly socket: Socket,
     private readonly ctx: ConnectionContext,
   ) {
-    this.clientAddress = { address: client.remoteAddress ?? '', port: client.remotePort ?? 0 };
-    client.on('error', (error) => this.onSocketError('client', error));
-    client.on('close', this.onSocketClose);
+    this.client = socket;
+    this.clientAddress = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+    socket.on('error', (error) => this.onSocketError('client', error));
+    socket.on('close', this.onSocketClose);
+    this.transport = new TransportLayer({
+      socket,
+      useLink: (link) => {
+        this.client = link as unknown as Socket;
+        link.on('error', () => {}); // the socket's own error listener handles it
+        link.on('close', this.onSocketClose);
+      },
+      control: (link) => transportControl(this, link),
+    });
   }
 
   async start(): Promise<void> {
     this.emit('connection.open', { conn: this.id, client: this.clientAddress });
     this.faults = this.ctx.faults.forAccept(this.id, {
       applied: (name) => this.applied.add(name),
-      update: (faults) => (this.faults = faults),
+      update: (faults) => {
+        this.faults = faults;
+        this.transport.replace(faults.transport);
+      },
     });
+    const refusal = this.admit();
+    if (refusal === 'closed') return;
+    this.transport.install(this.faults.transport, true);
     const { limits } = this.ctx;
     let head: Buffer;
     let rest: Buffer;
@@ -110,7 +136,15 @@ export class Connection {
     } catch (error) {
       return this.refuseRequest(error as Error);
     }
-    this.path = targetPath(request.target).path;
+    if (refusal === 'status') {
+      this.state = 'tunnel';
+      return writeResponse(this.client, 503, 'wsfault: too many connections', [['Retry-After', '1']]);
+    }
+    const { path, query } = targetPath(request.target);
+    this.path = path;
+    const more = this.ctx.faults.forRequest(this.id, { path, query, headers: request.headers });
+    this.faults = mergeFaults(this.faults, more);
+    this.transport.install(more.transport, true);
     if (isWebSocketUpgrade(request)) return this.upgrade(request, rest);
     this.state = 'http';
     this.client.unshift(rest.length > 0 ? Buffer.concat([head, rest]) : head);
@@ -123,9 +157,7 @@ export class Connection {
    */
   async upgrade(request: RequestHead, rest: Buffer): Promise<void> {
     this.state = 'handshake';
-    const { path, query } = targetPath(request.target);
-    this.path = path;
-    this.faults = mergeFaults(this.faults, this.ctx.faults.forRequest(this.id, { path, query, headers: request.headers }));
+    this.path = targetPath(request.target).path;
     const handshakeFaults = this.faults.handshake;
     const offered = tokens(request.headers, 'sec-websocket-protocol');
 
@@ -142,6 +174,7 @@ export class Connection {
     const { target, limits } = this.ctx;
     let upstream: Socket;
     try {
+      await this.beforeDial();
       upstream = await this.ctx.dial(target, limits.connectTimeoutMs);
     } catch (error) {
       this.upstreamError(error as Error);
@@ -200,6 +233,30 @@ export class Connection {
     down.push(responseRest);
     down.start();
     this.handshakeEvent(offered, status);
+  }
+
+  /** Transport faults that act before the upstream is dialled (connect-delay). */
+  async beforeDial(): Promise<void> {
+    for (const fault of this.faults.transport) await fault.hooks.beforeDial?.();
+  }
+
+  /**
+   * Transport faults that refuse connections (refuse, max-connections) decide at accept. RST
+   * and FIN refusals act at once; a 503 waits for the request head so the client reads an
+   * answer to what it sent.
+   */
+  private admit(): 'closed' | 'status' | null {
+    for (const fault of this.faults.transport) {
+      const refusal = fault.hooks.admit?.(this.ctx.openConnections(this));
+      if (!refusal) continue;
+      this.admitted = false;
+      this.killedWith = { how: refusal.how === 'rst' ? 'rst' : 'fin' };
+      if (refusal.how === 'status') return 'status';
+      if (refusal.how === 'rst') this.socket.resetAndDestroy();
+      else this.socket.end();
+      return 'closed';
+    }
+    return null;
   }
 
   /** A handshake fault answers the upgrade itself, or closes, or never answers. */
@@ -273,6 +330,11 @@ export class Connection {
     return { up: this.client.bytesRead, down: this.client.bytesWritten };
   }
 
+  /** The last data frame either way (WebSockets), for idle detection; 0 before any. */
+  lastDataAt(): number {
+    return Math.max(this.up?.tracker?.lastDataAt ?? 0, this.down?.tracker?.lastDataAt ?? 0);
+  }
+
   private watchFrames(pipe: Pipe, from: Side): void {
     pipe.tracker!.onControl = (frame: ControlFrame) => {
       if (frame.opcode !== Opcode.Close) return;
@@ -317,6 +379,7 @@ export class Connection {
     if (this.closeTimer) clearTimeout(this.closeTimer);
     this.ctx.closed(this);
     this.ctx.faults.release(this.id);
+    this.transport.stopAll();
     if (!this.ctx.bus.active) return;
     const { by, how, code } = this.closeSummary();
     this.emit('connection.close', {

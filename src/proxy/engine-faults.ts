@@ -2,6 +2,7 @@ import type { EventBus } from '../events/bus.js';
 import type { FaultContext, Layer } from '../faults/hooks.js';
 import type { RequestSubject } from '../scenario/match.js';
 import type { Decided, ScenarioEngine } from '../scenario/engine.js';
+import { streamFor } from '../scenario/prng.js';
 import { NO_FAULTS, type FaultInstance, type FaultListener, type FaultSource, type FaultsInForce } from './fault-instances.js';
 
 interface OpenConnection {
@@ -65,6 +66,7 @@ export class EngineFaultSource implements FaultSource {
       const context: FaultContext = {
         conn,
         random,
+        stream: (label) => streamFor(this.engine.seed, conn, spec.name, label),
         applied: (detail) => {
           listener.applied(spec.name);
           if (this.bus.active) this.bus.emit(this.proxyName, 'fault.applied', { conn, fault, ...(detail !== undefined ? { detail } : {}) });

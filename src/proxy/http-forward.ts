@@ -62,8 +62,10 @@ export class HttpForwarder {
 
   private onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const connection = this.owners.get(req.socket);
-    if (connection) this.count(req, res, connection);
-    this.proxy.web(req, res);
+    if (!connection) return void this.proxy.web(req, res);
+    this.count(req, res, connection);
+    // connect-delay acts on plain requests too: it delays the upstream request.
+    void connection.beforeDial().then(() => this.proxy.web(req, res));
   };
 
   private count(req: IncomingMessage, res: ServerResponse, connection: Connection): void {

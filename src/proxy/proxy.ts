@@ -52,6 +52,11 @@ export class Proxy {
       faults: options.faults ?? PASS_THROUGH,
       dial,
       forwardHttp: (socket, connection) => this.http.handle(socket, connection),
+      openConnections: (except) => {
+        let open = 0;
+        for (const c of this.connections.values()) if (c !== except && c.admitted) open++;
+        return open;
+      },
       closed: (connection) => this.connections.delete(connection.id),
     };
     // allowHalfOpen: a client's FIN is passed on as a FIN while the other direction still flows.

@@ -23,6 +23,13 @@ export interface LinkStages {
 export class ClientLink extends Duplex {
   readonly up: DelayLine;
   readonly down: DelayLine;
+  /** Directions a blackhole swallows: read and dropped, never forwarded, nothing closed. */
+  readonly dropping = { upstream: false, downstream: false };
+  /** Bytes that entered the link each way (before any delay). */
+  readonly totals = { up: 0, down: 0 };
+  /** performance.now() of the last byte either way. */
+  lastByteAt = performance.now();
+  private readonly byteListeners = new Set<(direction: 'upstream' | 'downstream', totals: { up: number; down: number }) => void>();
   private readonly pendingWrites: (() => void)[] = [];
   private readonly capBytes: number;
 
@@ -45,7 +52,11 @@ export class ClientLink extends Duplex {
       pauseSource: () => {},
       resumeSource: () => this.releaseWrites(),
     });
-    socket.on('data', (chunk: Buffer) => this.up.push(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      if (this.dropping.upstream) return;
+      this.counted('upstream', chunk.length);
+      this.up.push(chunk);
+    });
     socket.on('end', () => this.up.whenEmpty(() => this.push(null)));
     socket.on('drain', () => this.down.drained());
     socket.on('error', (error) => this.destroy(error));
@@ -101,6 +112,8 @@ export class ClientLink extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.dropping.downstream) return callback();
+    this.counted('downstream', chunk.length);
     this.down.push(chunk);
     // Over the cap, the writer waits: that is the backpressure a full socket would give.
     if (this.down.held > this.capBytes) this.pendingWrites.push(() => callback());
@@ -119,6 +132,17 @@ export class ClientLink extends Duplex {
     this.down.clear();
     if (!this.socket.destroyed) this.socket.destroy();
     callback(error);
+  }
+
+  onBytes(listener: (direction: 'upstream' | 'downstream', totals: { up: number; down: number }) => void): () => void {
+    this.byteListeners.add(listener);
+    return () => this.byteListeners.delete(listener);
+  }
+
+  private counted(direction: 'upstream' | 'downstream', length: number): void {
+    this.totals[direction === 'upstream' ? 'up' : 'down'] += length;
+    this.lastByteAt = performance.now();
+    for (const listener of this.byteListeners) listener(direction, this.totals);
   }
 
   private releaseWrites(): void {

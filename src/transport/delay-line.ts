@@ -39,7 +39,8 @@ export class DelayLine {
   private onEmpty: (() => void) | null = null;
 
   constructor(
-    private readonly stages: Stage[],
+    /** Mutable: a fault that arrives later adds its stage. */
+    readonly stages: Stage[],
     private readonly options: DelayLineOptions,
   ) {}
 

@@ -48,6 +48,12 @@ describe('wsfault run', () => {
     await p.exited;
   }, 90_000);
 
+  it('takes the last value of a flag given twice (the Docker entrypoint sets --listen)', async () => {
+    const p = run(['--listen', '127.0.0.1:1', '--api', 'off', '--listen', '127.0.0.1:0']);
+    const [, url] = await p.waitFor(BANNER);
+    expect(url).not.toBe('ws://127.0.0.1:1');
+  });
+
   it('prints a random seed when none is given', async () => {
     const p = run(['--listen', '127.0.0.1:0', '--api', 'off']);
     await p.waitFor(BANNER);

@@ -2,6 +2,8 @@ import Type from 'typebox';
 import { Rate } from '../../scenario/units.js';
 import { DirectionParam } from '../common.js';
 import { bytes, defineFault, directionText } from '../define.js';
+import { bandwidthStage } from '../../transport/stages.js';
+import { perDirection, reportOnce } from './directions.js';
 
 export const bandwidth = defineFault({
   type: 'bandwidth',
@@ -9,4 +11,7 @@ export const bandwidth = defineFault({
   summary: 'caps throughput',
   params: Type.Object({ rate: Rate({ description: 'bytes per second' }), direction: DirectionParam('both') }),
   explain: (p) => `caps throughput at ${bytes(p.rate)}/s ${directionText(p.direction)}`,
+  create: (p, ctx) => ({
+    stages: perDirection(p.direction, () => reportOnce(bandwidthStage(p.rate), () => ctx.applied({ bytesPerSecond: p.rate }))),
+  }),
 });

@@ -8,4 +8,10 @@ export const blackhole = defineFault({
   summary: 'half-open: nothing is forwarded, sockets stay open, nothing is closed',
   params: Type.Object({ direction: DirectionParam('both') }),
   explain: (p) => `forwards nothing ${directionText(p.direction)} and closes nothing (half-open)`,
+  create: (p, ctx) => ({
+    start: (control) => {
+      ctx.applied({ direction: p.direction });
+      return control.blackhole(p.direction);
+    },
+  }),
 });

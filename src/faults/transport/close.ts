@@ -10,4 +10,10 @@ export const close = defineFault({
     side: Choice(['client', 'server', 'both'] as const, { default: 'both', description: 'which side gets the FIN' }),
   }),
   explain: (p) => `closes TCP (FIN, no Close frame) toward ${p.side === 'both' ? 'both sides' : `the ${p.side}`}`,
+  create: (p, ctx) => ({
+    start: (control) => {
+      ctx.applied({ side: p.side });
+      control.closeSide(p.side);
+    },
+  }),
 });

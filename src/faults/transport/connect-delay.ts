@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { Duration } from '../../scenario/units.js';
 import { JitterParam } from '../common.js';
 import { defineFault, ms } from '../define.js';
+import { jittered, sleep } from './directions.js';
 
 export const connectDelay = defineFault({
   type: 'connect-delay',
@@ -9,4 +10,11 @@ export const connectDelay = defineFault({
   summary: 'delays dialling the upstream (slow DNS or TCP connect)',
   params: Type.Object({ delay: Duration({ description: 'added before dialling' }), jitter: JitterParam() }),
   explain: (p) => `waits ${ms(p.delay)}${p.jitter ? ` ± ${ms(p.jitter)}` : ''} before dialling the upstream`,
+  create: (p, ctx) => ({
+    beforeDial: () => {
+      const delay = jittered(p.delay, p.jitter, ctx.random);
+      ctx.applied({ delayMs: Math.round(delay) });
+      return sleep(delay);
+    },
+  }),
 });

@@ -14,4 +14,20 @@ export const idleTimeout = defineFault({
     code: Type.Integer({ minimum: 1000, maximum: 4999, default: 1001, description: 'close code when how is close-frame' }),
   }),
   explain: (p) => `drops connections after ${ms(p.timeout)} without ${p.activity === 'data' ? 'data frames' : 'traffic'} (${p.how === 'close-frame' ? `Close ${p.code}` : p.how.toUpperCase()})`,
+  create: (p, ctx) => ({
+    start: (control) => {
+      // One timer aimed at the moment the connection would become idle, re-aimed when it fires early.
+      let timer: NodeJS.Timeout;
+      const check = () => {
+        const idleFor = performance.now() - control.lastActivity(p.activity);
+        if (idleFor >= p.timeout) {
+          ctx.applied({ idleMs: Math.round(idleFor), how: p.how });
+          return control.kill(p.how, p.code, 'idle timeout');
+        }
+        timer = setTimeout(check, p.timeout - idleFor);
+      };
+      timer = setTimeout(check, p.timeout);
+      return () => clearTimeout(timer);
+    },
+  }),
 });

@@ -9,4 +9,16 @@ export const limitData = defineFault({
   summary: 'closes the connection after N bytes',
   params: Type.Object({ bytes: Size({ description: 'bytes forwarded before the close' }), direction: DirectionParam('both') }),
   explain: (p) => `closes after ${bytes(p.bytes)} ${directionText(p.direction)}`,
+  create: (p, ctx) => ({
+    start: (control) => {
+      const stop = control.onBytes((_d, totals) => {
+        const passed = p.direction === 'both' ? totals.up + totals.down : p.direction === 'upstream' ? totals.up : totals.down;
+        if (passed < p.bytes) return;
+        stop();
+        ctx.applied({ bytes: passed });
+        control.kill('fin');
+      });
+      return stop;
+    },
+  }),
 });

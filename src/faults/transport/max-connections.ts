@@ -11,4 +11,11 @@ export const maxConnections = defineFault({
     how: Choice(['status', 'rst'] as const, { default: 'status', description: 'status: 503; rst: TCP RST' }),
   }),
   explain: (p) => `allows ${p.limit} open connections; more get ${p.how === 'status' ? '503' : 'RST'}`,
+  create: (p, ctx) => ({
+    admit: (open) => {
+      if (open < p.limit) return null;
+      ctx.applied({ open, limit: p.limit });
+      return { how: p.how };
+    },
+  }),
 });

@@ -2,6 +2,8 @@ import Type from 'typebox';
 import { Duration, Probability, Size } from '../../scenario/units.js';
 import { DirectionParam } from '../common.js';
 import { defineFault, directionText, ms } from '../define.js';
+import { packetLossStage } from '../../transport/stages.js';
+import { perDirection, reportOnce } from './directions.js';
 
 export const packetLoss = defineFault({
   type: 'packet-loss',
@@ -14,4 +16,7 @@ export const packetLoss = defineFault({
     direction: DirectionParam('both'),
   }),
   explain: (p) => `loses ${(p.rate * 100).toFixed(1)}% of ${p.mss}-byte segments ${directionText(p.direction)}; each loss stalls ${ms(p.rto)} (doubling)`,
+  create: (p, ctx) => ({
+    stages: perDirection(p.direction, (d) => reportOnce(packetLossStage(p.rate, p.mss, p.rto, ctx.stream(d)), () => ctx.applied({ rate: p.rate }))),
+  }),
 });

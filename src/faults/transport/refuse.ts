@@ -8,4 +8,10 @@ export const refuse = defineFault({
   summary: 'refuses new connections (with `count`: only the first N)',
   params: Type.Object({ how: HowParam('rst') }),
   explain: (p) => `refuses new connections (${p.how === 'rst' ? 'RST' : 'FIN'})`,
+  create: (p, ctx) => ({
+    admit: () => {
+      ctx.applied({ how: p.how });
+      return { how: p.how };
+    },
+  }),
 });

@@ -2,6 +2,8 @@ import Type from 'typebox';
 import { Duration, Size } from '../../scenario/units.js';
 import { DirectionParam } from '../common.js';
 import { defineFault, directionText, ms } from '../define.js';
+import { sliceStage } from '../../transport/stages.js';
+import { perDirection, reportOnce } from './directions.js';
 
 export const slice = defineFault({
   type: 'slice',
@@ -14,4 +16,7 @@ export const slice = defineFault({
     direction: DirectionParam('both'),
   }),
   explain: (p) => `cuts writes into ${p.size}${p.variation ? ` ± ${p.variation}` : ''}-byte pieces${p.delay ? ` ${ms(p.delay)} apart` : ''} ${directionText(p.direction)}`,
+  create: (p, ctx) => ({
+    stages: perDirection(p.direction, (d) => reportOnce(sliceStage(p.size, p.variation, p.delay, ctx.stream(d)), () => ctx.applied({ size: p.size }))),
+  }),
 });
