@@ -41,34 +41,46 @@ export function bandwidthStage(bytesPerSecond: number): Stage {
 export const MAX_RTO_MS = 120_000;
 
 /**
- * packet-loss as TCP sees it: the stream is cut into `mss`-byte segments; each segment is lost
+ * packet-loss as TCP sees it: the stream is cut into `mss`-byte segments (counted from the
+ * stream's first byte, so how the bytes were chunked does not matter); each segment is lost
  * with probability `rate`, and each loss stalls the stream by the retransmission timeout,
  * doubling while the retransmissions are lost too. Nothing is lost or reordered: the bytes
  * behind a lost segment wait for it (head-of-line blocking), as on a real TCP connection.
- * Returns the stage and a running total of the stall it caused (for tests and events).
+ * `stalledMs()` is the running total of the stall it caused.
  */
 export function packetLossStage(rate: number, mss: number, rtoMs: number, random: () => number): Stage & { stalledMs(): number } {
   let last = 0;
   let stalled = 0;
+  let position = 0; // stream offset of the next byte
   const stage = (piece: Piece): Piece[] => {
     const out: Piece[] = [];
-    let runStart = 0;
+    const length = piece.chunk.length;
     let at = Math.max(last, piece.at);
-    for (let offset = 0; offset < piece.chunk.length; offset += mss) {
-      let stall = 0;
-      for (let backoff = rtoMs; random() < rate; backoff = Math.min(backoff * 2, MAX_RTO_MS)) stall += backoff;
+    let runStart = 0;
+    // The first segment that starts inside this piece.
+    let offset = (mss - (position % mss)) % mss;
+    for (; offset < length; offset += mss) {
+      const stall = segmentStall(rate, rtoMs, random);
       if (stall === 0) continue;
-      // Segments before this one leave on time; this one and all behind it wait.
+      // Bytes before this segment leave on time; this segment and all behind it wait.
       if (offset > runStart) out.push({ chunk: piece.chunk.subarray(runStart, offset), at });
       runStart = offset;
       at += stall;
       stalled += stall;
     }
-    out.push({ chunk: piece.chunk.subarray(runStart), at });
+    out.push({ chunk: runStart === 0 ? piece.chunk : piece.chunk.subarray(runStart), at });
+    position += length;
     last = at;
     return out;
   };
   return Object.assign(stage, { stalledMs: () => stalled });
+}
+
+/** The stall one segment causes: RTO, doubling, for as long as its retransmissions are lost. */
+export function segmentStall(rate: number, rtoMs: number, random: () => number): number {
+  let stall = 0;
+  for (let backoff = rtoMs; random() < rate; backoff = Math.min(backoff * 2, MAX_RTO_MS)) stall += backoff;
+  return stall;
 }
 
 /**
