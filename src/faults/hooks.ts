@@ -84,8 +84,27 @@ export interface TransportHooks {
   start?(control: TransportControl): (() => void) | void;
 }
 
-// Placeholder, refined by the messages issue.
-export interface MessageHooks {}
+export interface CloseFrameOptions {
+  to: 'client' | 'server' | 'both';
+  code: number;
+  reason: string;
+  /** After the Close: wait for the answering Close (bounded), FIN, RST, or nothing. */
+  then: 'wait-echo' | 'fin' | 'rst' | 'nothing';
+}
+
+/** What a message fault may do to an open WebSocket. */
+export interface MessageControl {
+  /** Puts a Close frame on the wire at the next frame boundary (RFC 6455 closing handshake). */
+  sendClose(options: CloseFrameOptions): void;
+}
+
+export interface MessageHooks {
+  /**
+   * Starts once the WebSocket is open and the fault's `after` / `afterMessages` have passed;
+   * returns its stop (called at `for`, on a scenario switch, or when the connection ends).
+   */
+  start?(control: MessageControl): (() => void) | void;
+}
 
 export interface LayerHooks {
   handshake: HandshakeHooks;

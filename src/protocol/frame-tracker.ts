@@ -29,6 +29,8 @@ export class FrameTracker {
   /** Set once the tracker lost the frame structure. */
   lost = false;
   onControl?: (frame: ControlFrame) => void;
+  /** Called as each data message completes (its final frame's last byte). */
+  onMessage?: () => void;
 
   private state = State.Header;
   private header = Buffer.alloc(14);
@@ -139,7 +141,10 @@ export class FrameTracker {
       this.onControl?.(frame);
     } else if (!isControl(this.opcode)) {
       this.lastDataAt = performance.now();
-      if (this.fin) this.messages++;
+      if (this.fin) {
+        this.messages++;
+        this.onMessage?.();
+      }
     }
   }
 }

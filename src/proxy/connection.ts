@@ -14,13 +14,14 @@ import {
   type RequestHead,
   type ResponseHead,
 } from '../protocol/http-head.js';
-import type { HandshakeRequest, HandshakeVerdict } from '../faults/hooks.js';
+import type { CloseFrameOptions, HandshakeRequest, HandshakeVerdict } from '../faults/hooks.js';
 import { mergeFaults, NO_FAULTS, type FaultSource, type FaultsInForce } from './fault-instances.js';
 import { mutableRequest, mutableResponse, requestBytes, responseBytes, runRequestHooks, runResponseHooks } from './handshake.js';
 import { Opcode } from '../protocol/opcodes.js';
 import { formatHostPort, type Target } from './address.js';
 import { HeadTimeoutError, PeerClosedError, readHead } from './head-reader.js';
 import type { Limits } from './limits.js';
+import { MessageLayer } from './message-layer.js';
 import { Pipe } from './pipe.js';
 import { transportControl } from './transport-control.js';
 import { TransportLayer } from './transport-layer.js';
@@ -89,10 +90,13 @@ export class Connection {
   private firstEnd: { by: Side; how: 'fin' | 'rst' } | null = null;
   killedWith: KillOptions | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
+  private closeThen: CloseFrameOptions['then'] | null = null;
 
   /** The client as the proxy reads and writes it: its socket, or a ClientLink around it. */
   client: Socket;
   private readonly transport: TransportLayer;
+  private readonly messageLayer: MessageLayer;
+  private readonly messageListeners = new Set<() => void>();
 
   constructor(
     readonly id: string,
@@ -112,6 +116,24 @@ export class Connection {
       },
       control: (link) => transportControl(this, link),
     });
+    this.messageLayer = new MessageLayer({
+      openedAt: this.openedAt,
+      messages: () => (this.up?.tracker?.messages ?? 0) + (this.down?.tracker?.messages ?? 0),
+      onMessage: (listener) => {
+        // Trackers call back per message only while someone listens (pass-through pays nothing).
+        // Deferred: a fault reacting to a message must act after the pipe has handled the whole
+        // chunk, so a Close lands on the next frame boundary, not inside the chunk being read.
+        const notify = () =>
+          queueMicrotask(() => {
+            for (const l of this.messageListeners) l();
+          });
+        if (this.up?.tracker) this.up.tracker.onMessage = notify;
+        if (this.down?.tracker) this.down.tracker.onMessage = notify;
+        this.messageListeners.add(listener);
+        return () => this.messageListeners.delete(listener);
+      },
+      control: { sendClose: (options) => this.sendClose(options) },
+    });
   }
 
   async start(): Promise<void> {
@@ -121,6 +143,7 @@ export class Connection {
       update: (faults) => {
         this.faults = faults;
         this.transport.replace(faults.transport);
+        if (this.state === 'websocket') this.messageLayer.replace(faults.messages);
       },
     });
     const refusal = this.admit();
@@ -224,6 +247,7 @@ export class Connection {
       down.trackFrames();
       this.watchFrames(up, 'client');
       this.watchFrames(down, 'server');
+      if (this.faults.messages.length > 0) this.messageLayer.install(this.faults.messages);
     } else {
       // Not a WebSocket: the rest of this connection is an opaque byte tunnel.
       this.state = 'tunnel';
@@ -285,25 +309,45 @@ export class Connection {
   /** Ends the connection the way a fault or an operator asks (SPEC §5 kill, shutdown). */
   kill(options: KillOptions): void {
     if (this.state === 'closed') return;
+    if (options.how === 'close-frame' && this.state === 'websocket') {
+      return this.sendClose({ to: 'both', code: options.code ?? 1001, reason: options.reason ?? '', then: 'wait-echo' });
+    }
     this.killedWith ??= options;
-    const upstream = this.upstream;
     if (options.how === 'rst') {
       this.client.resetAndDestroy();
-      upstream?.resetAndDestroy();
+      this.upstream?.resetAndDestroy();
       return;
     }
-    if (options.how === 'close-frame' && this.state === 'websocket' && this.up && this.down) {
-      const code = options.code ?? 1001;
-      const reason = options.reason ?? '';
-      this.state = 'closing';
-      this.down.finishWith(encodeClose(code, reason, false));
-      this.up.finishWith(encodeClose(code, reason, true));
-    } else {
-      this.state = 'closing';
-      this.client.end();
-      upstream?.end();
-    }
-    // A peer that never finishes the closing handshake does not keep the sockets forever.
+    this.state = 'closing';
+    this.client.end();
+    this.upstream?.end();
+    this.destroyLater();
+  }
+
+  /**
+   * Starts a closing handshake from the proxy (close-frame fault, kill, shutdown): a Close to
+   * the client (unmasked), to the server (masked), or both, each at the next frame boundary.
+   * Toward one side only, the other side's answer is what closes the far side: the client's
+   * answering Close reaches the server (which sees its client go away), and the server's
+   * reaches the client. With wait-echo each TCP side is ended once its peer's Close arrived.
+   */
+  sendClose(options: CloseFrameOptions): void {
+    if (this.state !== 'websocket' || !this.up || !this.down) return;
+    this.state = 'closing';
+    this.killedWith = { how: 'close-frame', code: options.code, reason: options.reason };
+    this.closeThen = options.then;
+    const after = (socket: Socket) => () => {
+      if (options.then === 'fin') socket.end();
+      if (options.then === 'rst') socket.resetAndDestroy();
+    };
+    if (options.to !== 'server') this.down.finishWith(encodeClose(options.code, options.reason, false), after(this.client));
+    if (options.to !== 'client') this.up.finishWith(encodeClose(options.code, options.reason, true), after(this.upstream!));
+    if (options.then !== 'nothing') this.destroyLater();
+  }
+
+  /** A peer that never finishes the closing handshake does not keep the sockets forever. */
+  private destroyLater(): void {
+    if (this.closeTimer) return;
     this.closeTimer = setTimeout(() => {
       this.client.destroy();
       this.upstream?.destroy();
@@ -341,7 +385,7 @@ export class Connection {
       this.firstClose ??= { by: from, code: readClose(frame.payload).code };
       // The proxy started this closing handshake: the peer's answering Close completes it, and
       // as the server side of the client (and the client side of the server) we end TCP now.
-      if (this.killedWith) (from === 'client' ? this.client : this.upstream)?.end();
+      if (this.killedWith && this.closeThen === 'wait-echo') (from === 'client' ? this.client : this.upstream)?.end();
     };
   }
 
@@ -380,6 +424,7 @@ export class Connection {
     this.ctx.closed(this);
     this.ctx.faults.release(this.id);
     this.transport.stopAll();
+    this.messageLayer.stopAll();
     if (!this.ctx.bus.active) return;
     const { by, how, code } = this.closeSummary();
     this.emit('connection.close', {

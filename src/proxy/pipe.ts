@@ -16,6 +16,7 @@ export class Pipe {
   /** Set once the pipe forwards nothing more. */
   stopped = false;
   private finalFrame: Buffer | null = null;
+  private afterFinal: (() => void) | null = null;
 
   constructor(
     readonly source: Socket,
@@ -41,10 +42,11 @@ export class Pipe {
     this.source.resume();
   }
 
-  /** Writes `frame` at the next frame boundary, then forwards nothing more. */
-  finishWith(frame: Buffer): void {
+  /** Writes `frame` at the next frame boundary, then forwards nothing more; `then` runs once it is written. */
+  finishWith(frame: Buffer, then?: () => void): void {
     if (this.stopped || this.finalFrame) return;
     this.finalFrame = frame;
+    this.afterFinal = then ?? null;
     if (!this.tracker || this.tracker.atBoundary) this.writeFinalFrame();
   }
 
@@ -83,6 +85,8 @@ export class Pipe {
     if (!this.sink.destroyed && this.sink.writable) this.sink.write(frame);
     // Keep reading: the peer's answering Close must be seen, and a paused source would stall it.
     this.source.resume();
+    this.afterFinal?.();
+    this.afterFinal = null;
   }
 
   private onDrain = (): void => {

@@ -24,4 +24,10 @@ export const closeFrame = defineFault({
     return problems;
   },
   explain: (p) => `sends Close ${p.code}${p.reason ? ` "${p.reason}"` : ''} to the ${p.to === 'both' ? 'client and the server' : p.to}, then ${p.then}`,
+  create: (p, ctx) => ({
+    start: (control) => {
+      ctx.applied({ code: p.code, to: p.to });
+      control.sendClose({ to: p.to, code: p.code, reason: p.reason, then: p.then });
+    },
+  }),
 });

@@ -1,0 +1,65 @@
+import type { MessageControl } from '../faults/hooks.js';
+import type { FaultInstance } from './fault-instances.js';
+
+/** What the messages layer needs from its connection. */
+export interface MessageHost {
+  /** Date.now() when the connection was accepted (`after` counts from there). */
+  readonly openedAt: number;
+  /** Data messages so far, both ways. */
+  messages(): number;
+  /** Calls `listener` as each data message completes; returns the unsubscribe. */
+  onMessage(listener: () => void): () => void;
+  readonly control: MessageControl;
+}
+
+/**
+ * The message faults of one open WebSocket. Each starts when its `after` time and its
+ * `afterMessages` count have both passed (either may be absent) and stops `for` later, on a
+ * scenario switch, or when the connection ends.
+ */
+export class MessageLayer {
+  private readonly running = new Map<string, () => void>();
+
+  constructor(private readonly host: MessageHost) {}
+
+  install(faults: FaultInstance<'messages'>[]): void {
+    for (const fault of faults) if (!this.running.has(fault.name)) this.schedule(fault);
+  }
+
+  replace(faults: FaultInstance<'messages'>[]): void {
+    this.stopAll();
+    this.install(faults);
+  }
+
+  stopAll(): void {
+    for (const stop of this.running.values()) stop();
+    this.running.clear();
+  }
+
+  private schedule(fault: FaultInstance<'messages'>): void {
+    const start = fault.hooks.start;
+    if (!start) return;
+    const { after = 0, afterMessages = 0, for: lasts } = fault.spec;
+    let timer: NodeJS.Timeout | null = null;
+    let endTimer: NodeJS.Timeout | null = null;
+    let unsubscribe: (() => void) | null = null;
+    let stopFault: (() => void) | void;
+    let started = false;
+    const ready = () => Date.now() >= this.host.openedAt + after && this.host.messages() >= afterMessages;
+    const begin = () => {
+      if (started || !ready()) return;
+      started = true;
+      unsubscribe?.();
+      stopFault = start(this.host.control);
+      if (lasts !== undefined) endTimer = setTimeout(() => stopFault?.(), lasts);
+    };
+    if (afterMessages > 0) unsubscribe = this.host.onMessage(begin);
+    timer = setTimeout(begin, Math.max(0, this.host.openedAt + after - Date.now()));
+    this.running.set(fault.name, () => {
+      if (timer) clearTimeout(timer);
+      if (endTimer) clearTimeout(endTimer);
+      unsubscribe?.();
+      stopFault?.();
+    });
+  }
+}
