@@ -260,3 +260,19 @@ describe('handshake faults with probability, count and phases', () => {
     expect((await attempt(url)).opened).toBe(true);
   });
 });
+
+describe('match', () => {
+  it('a handshake fault with a path match refuses only matching upgrades', async () => {
+    await startUpstream();
+    const { url } = await startWsfault(upstream, { name: 'chat-down', faults: [{ type: 'status', code: 503, match: { path: '/chat/**' } }] });
+    expect((await attempt(url + '/chat/room/7')).error).toBe('Unexpected server response: 503');
+    expect((await attempt(url + '/feed')).opened).toBe(true);
+  });
+
+  it('a scenario match on a header narrows every fault in it', async () => {
+    await startUpstream();
+    const { url } = await startWsfault(upstream, { name: 'tenant', match: { headers: { 'x-tenant': 'a*' } }, faults: [{ type: 'status', code: 403 }] });
+    expect((await attempt(url, undefined, { headers: { 'X-Tenant': 'acme' } })).error).toBe('Unexpected server response: 403');
+    expect((await attempt(url, undefined, { headers: { 'X-Tenant': 'beta' } })).opened).toBe(true);
+  });
+});
