@@ -32,6 +32,8 @@ export interface AppOptions {
   watch?: boolean;
   limits?: Partial<Limits>;
   bus?: EventBus;
+  /** The --api address as given (the control API itself is not built yet). */
+  api?: string;
   /** Where --watch reload failures are reported (they never stop the proxy). */
   onWarning?: (message: string) => void;
 }
@@ -124,6 +126,8 @@ export async function startApp(options: AppOptions): Promise<App> {
         lines.push(`  ${'scenario'.padEnd(9)} ${engine.scenario.name}`);
         if (echo) lines.push(`  ${'try it'.padEnd(9)} open http://${proxy.url.slice('ws://'.length)}/ in a browser`);
       }
+      // The control API is not built yet: say so rather than print an address nothing serves.
+      if (options.api !== undefined && options.api !== 'off') lines.push(`  ${'control'.padEnd(9)} not available yet (--api ${options.api} is accepted)`);
       return lines.join('\n');
     },
     async stop(graceMs = 5_000) {

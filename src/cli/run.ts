@@ -56,6 +56,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       scenarioDirs: [config?.scenarios, argv.scenarios].filter((d): d is string => d !== undefined),
       seed: argv.seed ?? config?.seed,
       watch: argv.watch,
+      api: config?.api ?? argv.api,
       onWarning: (message) => logger.warn(message),
     });
     process.stdout.write(app.banner() + '\n');
