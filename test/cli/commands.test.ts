@@ -4,22 +4,17 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { FAULTS } from '../../src/faults/index.js';
-import { spawnCli, type Spawned } from '../helpers/cli.js';
+import { cliRunner } from '../helpers/cli.js';
 import { closeAll, startWsEcho } from '../helpers/servers.js';
 import { delay } from '../helpers/wait.js';
 import { openClient, roundTrip } from '../helpers/ws-client.js';
 
-const running: Spawned[] = [];
+const cli = cliRunner();
+const run = cli.run;
 afterEach(async () => {
-  for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  cli.killAll();
   await closeAll();
 });
-
-function run(args: string[]): Spawned {
-  const p = spawnCli(args);
-  running.push(p);
-  return p;
-}
 
 /** Resolves with the HTTP status a ws client got instead of a 101 (or 101 if it opened). */
 function upgradeStatus(url: string): Promise<number> {

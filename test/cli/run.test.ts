@@ -1,21 +1,16 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { spawnCli, type Spawned } from '../helpers/cli.js';
+import { cliRunner } from '../helpers/cli.js';
 import { closeAll, startWsEcho } from '../helpers/servers.js';
 import { closed, openClient, roundTrip } from '../helpers/ws-client.js';
 
-const running: Spawned[] = [];
+const cli = cliRunner();
+const run = cli.run;
 afterEach(async () => {
-  for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  cli.killAll();
   await closeAll();
 });
-
-function run(args: string[]): Spawned {
-  const p = spawnCli(args);
-  running.push(p);
-  return p;
-}
 
 const BANNER = /proxy\s+(ws:\/\/127\.0\.0\.1:\d+)\s+->\s+(ws:\/\/\S+)/;
 
@@ -36,8 +31,7 @@ describe('wsfault run', () => {
   });
 
   it('npm start (the first README command) prints the banner and echoes through the proxy', async () => {
-    const p = spawnCli(['start', '--silent', '--', '--listen', '127.0.0.1:0', '--api', 'off'], { command: 'npm', detached: true });
-    running.push(p);
+    const p = run(['start', '--silent', '--', '--listen', '127.0.0.1:0', '--api', 'off'], { command: 'npm', detached: true });
     const [, url] = await p.waitFor(BANNER, 60_000);
     const ws = await openClient(url!);
     expect((await roundTrip(ws, 'npm start works')).data.toString()).toBe('npm start works');
@@ -92,7 +86,10 @@ describe('wsfault run', () => {
     const started = Date.now();
     p.child.kill('SIGTERM');
     expect((await p.exited).code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(6_500);
+    // It waits the full 5 s for the Close answer, then destroys; the tolerance is for a loaded
+    // two-core CI machine (5.0 s measured alone).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+    expect(Date.now() - started).toBeLessThan(7_500);
     raw.destroy();
   });
 

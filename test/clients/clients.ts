@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import WebSocket from 'ws';
+import { attemptWs } from '../helpers/ws-client.js';
 
 /** What one client saw when it tried to open a WebSocket. */
 export interface ClientOutcome {
@@ -28,20 +28,7 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-export function attemptWs(url: string, protocols?: string[], options: WebSocket.ClientOptions = {}): Promise<ClientOutcome> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const ws = new WebSocket(url, protocols, options);
-    const outcome: ClientOutcome = { opened: false, error: null, closeCode: null, openedAfterMs: null };
-    ws.on('open', () => {
-      outcome.opened = true;
-      outcome.openedAfterMs = Date.now() - started;
-      ws.close(1000);
-    });
-    ws.on('error', (error) => (outcome.error = error.message));
-    ws.on('close', (code) => resolve({ ...outcome, closeCode: code }));
-  });
-}
+export { attemptWs };
 
 /** Opens a WebSocket in a fresh page; the reason comes from the console, as a developer sees it. */
 export async function attemptChromium(browser: Browser, url: string, protocols: string[] = [], timeoutMs = 15_000): Promise<ClientOutcome> {

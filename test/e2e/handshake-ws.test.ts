@@ -6,6 +6,7 @@ import { acceptFor } from '../../src/protocol/accept-key.js';
 import { startWsfault, stopApps } from '../helpers/app.js';
 import { closeAll, startTcpServer } from '../helpers/servers.js';
 import { until } from '../helpers/wait.js';
+import { attemptWs } from '../helpers/ws-client.js';
 
 /**
  * Each built-in handshake scenario against a real ws server behind the proxy and a real ws
@@ -42,28 +43,7 @@ afterEach(async () => {
   upgradesSeen.length = 0;
 });
 
-interface Outcome {
-  error: string | null;
-  code: number | null;
-  opened: boolean;
-  openedAfterMs: number | null;
-}
-
-/** What a ws client sees: its error message and close code. */
-function attempt(url: string, protocols?: string[], options: WebSocket.ClientOptions = {}): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const ws = new WebSocket(url, protocols, options);
-    const outcome: Outcome = { error: null, code: null, opened: false, openedAfterMs: null };
-    ws.on('open', () => {
-      outcome.opened = true;
-      outcome.openedAfterMs = Date.now() - started;
-      ws.close(1000);
-    });
-    ws.on('error', (error) => (outcome.error = error.message));
-    ws.on('close', (code) => resolve({ ...outcome, code }));
-  });
-}
+const attempt = attemptWs;
 
 describe('handshake scenarios seen by a ws client', () => {
   it.each([
@@ -84,7 +64,7 @@ describe('handshake scenarios seen by a ws client', () => {
     await startUpstream();
     const { url, events } = await startWsfault(upstream, scenario);
     const outcome = await attempt(url + '/ws');
-    expect(outcome).toMatchObject({ error: message, code: 1006, opened: false });
+    expect(outcome).toMatchObject({ error: message, closeCode: 1006, opened: false });
     await until(() => events.some((e) => e.type === 'handshake'), 'the handshake event');
     const handshake = events.find((e) => e.type === 'handshake')!;
     expect(handshake).toMatchObject({ path: '/ws' });
@@ -96,31 +76,31 @@ describe('handshake scenarios seen by a ws client', () => {
   it('subprotocol-mismatch → Server sent an invalid subprotocol', async () => {
     await startUpstream();
     const { url } = await startWsfault(upstream, 'subprotocol-mismatch');
-    expect(await attempt(url, ['chat.v1'])).toMatchObject({ error: 'Server sent an invalid subprotocol', code: 1006 });
+    expect(await attempt(url, ['chat.v1'])).toMatchObject({ error: 'Server sent an invalid subprotocol', closeCode: 1006 });
   });
 
   it('subprotocol missing → Server sent no subprotocol', async () => {
     await startUpstream();
     const { url } = await startWsfault(upstream, { name: 'no-proto', faults: [{ type: 'subprotocol', mode: 'missing' }] });
-    expect(await attempt(url, ['chat.v1'])).toMatchObject({ error: 'Server sent no subprotocol', code: 1006 });
+    expect(await attempt(url, ['chat.v1'])).toMatchObject({ error: 'Server sent no subprotocol', closeCode: 1006 });
   });
 
   it('extensions unrequested → Server indicated an extension that was not requested', async () => {
     await startUpstream();
     const { url } = await startWsfault(upstream, { name: 'ext', faults: [{ type: 'extensions', mode: 'unrequested' }] });
     // The client offered permessage-deflate: the 101 claims another extension.
-    expect(await attempt(url)).toMatchObject({ error: 'Server indicated an extension that was not requested', code: 1006 });
+    expect(await attempt(url)).toMatchObject({ error: 'Server indicated an extension that was not requested', closeCode: 1006 });
     // The client offered nothing: the 101 claims permessage-deflate.
     expect(await attempt(url, undefined, { perMessageDeflate: false })).toMatchObject({
       error: 'Server sent a Sec-WebSocket-Extensions header but no extension was requested',
-      code: 1006,
+      closeCode: 1006,
     });
   });
 
   it('handshake-hang → Opening handshake has timed out (handshakeTimeout)', async () => {
     await startUpstream();
     const { url, events } = await startWsfault(upstream, 'handshake-hang');
-    expect(await attempt(url, undefined, { handshakeTimeout: 500 })).toMatchObject({ error: 'Opening handshake has timed out', code: 1006 });
+    expect(await attempt(url, undefined, { handshakeTimeout: 500 })).toMatchObject({ error: 'Opening handshake has timed out', closeCode: 1006 });
     expect(upgradesSeen).toHaveLength(0);
     expect(events.find((e) => e.type === 'handshake')).toMatchObject({ status: null, faults: ['hang-handshake-1'] });
   });
@@ -129,7 +109,7 @@ describe('handshake scenarios seen by a ws client', () => {
     await startUpstream();
     const { url } = await startWsfault(upstream, { name: 'drop', faults: [{ type: 'drop-handshake' }] });
     const outcome = await attempt(url);
-    expect(outcome).toMatchObject({ error: 'socket hang up', code: 1006, opened: false });
+    expect(outcome).toMatchObject({ error: 'socket hang up', closeCode: 1006, opened: false });
   });
 
   it('slow-handshake opens after the configured delay', async () => {

@@ -51,3 +51,18 @@ export function spawnCli(args: string[], options: { command?: string; detached?:
     },
   };
 }
+
+/** Runs the CLI and remembers the process, so `killAll()` in afterEach leaves none behind. */
+export function cliRunner() {
+  const running: Spawned[] = [];
+  return {
+    run(args: string[], options?: { command?: string; detached?: boolean }): Spawned {
+      const p = spawnCli(args, options);
+      running.push(p);
+      return p;
+    },
+    killAll(): void {
+      for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    },
+  };
+}

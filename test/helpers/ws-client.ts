@@ -27,3 +27,26 @@ export function roundTrip(ws: WebSocket, data: string | Buffer, binary = typeof 
     ws.send(data, { binary });
   });
 }
+
+/** What a ws client saw when it tried to open a WebSocket: its error message and close code. */
+export interface Attempt {
+  opened: boolean;
+  error: string | null;
+  closeCode: number | null;
+  openedAfterMs: number | null;
+}
+
+export function attemptWs(url: string, protocols?: string[], options: ClientOptions = {}): Promise<Attempt> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const ws = new WebSocket(url, protocols, options);
+    const outcome: Attempt = { opened: false, error: null, closeCode: null, openedAfterMs: null };
+    ws.on('open', () => {
+      outcome.opened = true;
+      outcome.openedAfterMs = Date.now() - started;
+      ws.close(1000);
+    });
+    ws.on('error', (error) => (outcome.error = error.message));
+    ws.on('close', (code) => resolve({ ...outcome, closeCode: code }));
+  });
+}
