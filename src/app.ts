@@ -1,4 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
+import { WsfaultError } from './errors.js';
 import { EventBus } from './events/bus.js';
 import { startEchoServer, type EchoServer } from './echo/server.js';
 import { parseListen, parseTarget, type Target } from './proxy/address.js';
@@ -32,8 +33,6 @@ export interface AppOptions {
   watch?: boolean;
   limits?: Partial<Limits>;
   bus?: EventBus;
-  /** The --api address as given (the control API itself is not built yet). */
-  api?: string;
   /** Where --watch reload failures are reported (they never stop the proxy). */
   onWarning?: (message: string) => void;
 }
@@ -55,7 +54,12 @@ export interface App {
   readonly proxies: Map<string, RunningProxy>;
   /** Switches a proxy's scenario (SPEC §3 apply: all|new). */
   use(proxy: string, scenario: Scenario, apply?: ApplyMode): void;
-  banner(): string;
+  /** Starts one more proxy (the control API's POST /proxies). */
+  addProxy(settings: ProxySettings): Promise<RunningProxy>;
+  /** Stops and forgets a proxy. */
+  removeProxy(name: string): Promise<boolean>;
+  /** The start-up banner; `apiUrl` is where the control API listens (null: off). */
+  banner(apiUrl?: string | null): string;
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -74,32 +78,38 @@ export async function startApp(options: AppOptions): Promise<App> {
   }));
 
   const proxies = new Map<string, RunningProxy>();
-  const stopAll = async (graceMs: number) => {
-    await Promise.all(
-      [...proxies.values()].map(async (running) => {
-        running.engine.stop();
-        await running.proxy.stop(graceMs);
-        await running.echo?.close();
-      }),
-    );
+  const stopOne = async (running: RunningProxy, graceMs: number) => {
+    running.engine.stop();
+    await running.proxy.stop(graceMs);
+    await running.echo?.close();
+  };
+  const stopAll = (graceMs: number) => Promise.all([...proxies.values()].map((running) => stopOne(running, graceMs)));
+  const launch = async (plan: (typeof plans)[number]): Promise<RunningProxy> => {
+    const echo = plan.target ? null : await startEchoServer();
+    const target: Target = plan.target ?? parseTarget(echo!.url);
+    const engine = new ScenarioEngine({ proxy: plan.settings.name, bus, seed, scenario: plan.scenario });
+    const proxy = new Proxy({
+      name: plan.settings.name,
+      listen: plan.listen,
+      target,
+      bus,
+      hostHeader: plan.settings.hostHeader,
+      limits: options.limits,
+      faults: new EngineFaultSource(engine, plan.settings.name, bus),
+    });
+    const running = { proxy, engine, echo, scenarioFile: isFile(plan.settings.scenario ?? '') ? plan.settings.scenario! : null };
+    try {
+      await proxy.start();
+    } catch (error) {
+      engine.stop();
+      await echo?.close();
+      throw error;
+    }
+    proxies.set(plan.settings.name, running);
+    return running;
   };
   try {
-    for (const plan of plans) {
-      const echo = plan.target ? null : await startEchoServer();
-      const target: Target = plan.target ?? parseTarget(echo!.url);
-      const engine = new ScenarioEngine({ proxy: plan.settings.name, bus, seed, scenario: plan.scenario });
-      const proxy = new Proxy({
-        name: plan.settings.name,
-        listen: plan.listen,
-        target,
-        bus,
-        hostHeader: plan.settings.hostHeader,
-        limits: options.limits,
-        faults: new EngineFaultSource(engine, plan.settings.name, bus),
-      });
-      proxies.set(plan.settings.name, { proxy, engine, echo, scenarioFile: isFile(plan.settings.scenario ?? '') ? plan.settings.scenario! : null });
-      await proxy.start();
-    }
+    for (const plan of plans) await launch(plan);
   } catch (error) {
     await stopAll(0);
     throw error;
@@ -112,13 +122,29 @@ export async function startApp(options: AppOptions): Promise<App> {
     seed,
     library,
     proxies,
+    async addProxy(settings) {
+      if (proxies.has(settings.name)) throw new WsfaultError('WSFAULT_EXISTS', `a proxy named "${settings.name}" exists already`);
+      return launch({
+        settings,
+        listen: parseListen(settings.listen),
+        target: settings.target ? parseTarget(settings.target) : null,
+        scenario: library.resolve(settings.scenario ?? 'passthrough'),
+      });
+    },
+    async removeProxy(name) {
+      const running = proxies.get(name);
+      if (!running) return false;
+      proxies.delete(name);
+      await stopOne(running, 1_000);
+      return true;
+    },
     use(name, scenario, apply = 'all') {
       const running = proxies.get(name);
       if (!running) throw new Error(`no proxy named ${name}`);
       running.scenarioFile = null;
       running.engine.use(scenario, apply);
     },
-    banner: () => {
+    banner: (apiUrl = null) => {
       const lines = [`wsfault ${VERSION}  seed ${seed}`];
       for (const { proxy, engine, echo } of proxies.values()) {
         const label = proxies.size > 1 ? `proxy ${proxy.name}` : 'proxy';
@@ -126,8 +152,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         lines.push(`  ${'scenario'.padEnd(9)} ${engine.scenario.name}`);
         if (echo) lines.push(`  ${'try it'.padEnd(9)} open http://${proxy.url.slice('ws://'.length)}/ in a browser`);
       }
-      // The control API is not built yet: say so rather than print an address nothing serves.
-      if (options.api !== undefined && options.api !== 'off') lines.push(`  ${'control'.padEnd(9)} not available yet (--api ${options.api} is accepted)`);
+      if (apiUrl) lines.splice(lines.length > 2 ? 2 : lines.length, 0, `  ${'control'.padEnd(9)} ${apiUrl}   (API docs at /docs)`);
       return lines.join('\n');
     },
     async stop(graceMs = 5_000) {

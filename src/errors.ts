@@ -9,6 +9,11 @@ export const ErrorCatalogue = {
   WSFAULT_SCENARIO_INVALID: { status: 400, exit: 2, summary: 'a scenario or config file is not valid' },
   WSFAULT_FAULT_NOT_IMPLEMENTED: { status: 400, exit: 2, summary: 'a fault type is catalogued but not implemented yet' },
   WSFAULT_NOT_FOUND: { status: 404, exit: 2, summary: 'no such scenario, proxy, fault or connection' },
+  WSFAULT_EXISTS: { status: 409, exit: 2, summary: 'a proxy or scenario of that name exists already' },
+  WSFAULT_INVALID_BODY: { status: 400, exit: 2, summary: 'the request body or query is not valid' },
+  WSFAULT_UNAUTHORIZED: { status: 401, exit: 2, summary: 'the API token is missing or wrong' },
+  WSFAULT_FORBIDDEN_ORIGIN: { status: 403, exit: 2, summary: 'browser requests from this origin are not allowed (see --api-cors)' },
+  WSFAULT_INTERNAL: { status: 500, exit: 1, summary: 'an unexpected error in wsfault itself' },
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCatalogue;

@@ -4,6 +4,8 @@ import { WsfaultError } from '../errors.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { parseListen } from '../proxy/address.js';
 import { loadConfigFile } from '../scenario/config.js';
+import { startControlApi, type ControlServer } from '../control/server.js';
+import { writeEventsTo } from '../events/file.js';
 
 export interface RunArgs {
   target?: string;
@@ -15,6 +17,9 @@ export interface RunArgs {
   config?: string;
   watch: boolean;
   'host-header': 'keep' | 'target';
+  'api-token'?: string;
+  'api-cors'?: string;
+  'events-file'?: string;
   'log-level': string;
   'log-format'?: LogFormat;
 }
@@ -35,6 +40,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('scenarios', { type: 'string', coerce: last, describe: 'directory of extra scenario files (*.yaml)' })
       .option('config', { alias: 'c', type: 'string', coerce: last, describe: 'YAML file with several proxies (SPEC §7)' })
       .option('watch', { type: 'boolean', default: false, describe: 'reload scenario files when they change' })
+      .option('api-token', { type: 'string', coerce: last, describe: 'require Authorization: Bearer TOKEN on the API (env WSFAULT_API_TOKEN)' })
+      .option('api-cors', { type: 'string', coerce: last, describe: 'allow browser code from ORIGIN to call the API' })
+      .option('events-file', { type: 'string', coerce: last, describe: 'append every event as one JSON line (NDJSON)' })
       .option('seed', { type: 'number', coerce: last, describe: 'seed for every random choice (default: random, printed)' })
       .option('host-header', { choices: ['keep', 'target'] as const, default: 'keep' as const, describe: 'the Host header sent upstream' })
       .option('log-level', { choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' })
@@ -56,10 +64,24 @@ export const runCommand: CommandModule<object, RunArgs> = {
       scenarioDirs: [config?.scenarios, argv.scenarios].filter((d): d is string => d !== undefined),
       seed: argv.seed ?? config?.seed,
       watch: argv.watch,
-      api: config?.api ?? argv.api,
       onWarning: (message) => logger.warn(message),
     });
-    process.stdout.write(app.banner() + '\n');
+    const stopEvents = argv['events-file'] ? writeEventsTo(app.bus, argv['events-file']) : null;
+    const apiListen = config?.api ?? argv.api;
+    let control: ControlServer | null = null;
+    if (apiListen !== 'off') {
+      try {
+        control = await startControlApi(app, apiListen, {
+          token: argv['api-token'] ?? process.env.WSFAULT_API_TOKEN,
+          corsOrigin: argv['api-cors'],
+          warn: (message) => logger.warn(message),
+        });
+      } catch (error) {
+        await app.stop(0);
+        throw error;
+      }
+    }
+    process.stdout.write(app.banner(control?.url ?? null) + '\n');
     app.bus.subscribe((event) => {
       if (event.type === 'scenario.changed' || event.type === 'phase.changed') logger.info(event, event.type);
     });
@@ -72,7 +94,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (stopping) process.exit(0); // a second signal: do not wait any longer
       stopping = true;
       logger.info({ signal }, 'shutting down: Close 1001 to open WebSockets, at most 5 s');
-      await app.stop(5_000);
+      await Promise.all([app.stop(5_000), control?.close()]);
+      await stopEvents?.();
       process.exit(0);
     };
     process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -10,7 +10,8 @@ import { unreachableBody } from './responses.js';
 
 export interface HttpForwarderOptions {
   proxyName: string;
-  target: Target;
+  /** The current target (a proxy's target can be changed while it runs). */
+  target: () => Target;
   /** `keep` passes the client's Host on; `target` rewrites it to the target (dev servers that check it). */
   hostHeader: 'keep' | 'target';
   bus: EventBus;
@@ -31,9 +32,8 @@ export class HttpForwarder {
   constructor(private readonly options: HttpForwarderOptions) {
     // Without an agent http-proxy asks the upstream for `Connection: close`, which would end
     // the client's keep-alive socket after every response.
-    this.agent = options.target.tls ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    this.agent = options.target().tls ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
     this.proxy = httpProxy.createProxyServer({
-      target: options.target.httpOrigin,
       changeOrigin: options.hostHeader === 'target',
       secure: true,
       xfwd: false,
@@ -62,10 +62,11 @@ export class HttpForwarder {
 
   private onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const connection = this.owners.get(req.socket);
-    if (!connection) return void this.proxy.web(req, res);
+    const target = this.options.target().httpOrigin;
+    if (!connection) return void this.proxy.web(req, res, { target });
     this.count(req, res, connection);
     // connect-delay acts on plain requests too: it delays the upstream request.
-    void connection.beforeDial().then(() => this.proxy.web(req, res));
+    void connection.beforeDial().then(() => this.proxy.web(req, res, { target }));
   };
 
   private count(req: IncomingMessage, res: ServerResponse, connection: Connection): void {
@@ -92,7 +93,8 @@ export class HttpForwarder {
 
   private onProxyError = (error: Error, req: IncomingMessage, res: ServerResponse | Socket): void => {
     const connection = this.owners.get(req.socket);
-    const { bus, proxyName, target } = this.options;
+    const { bus, proxyName } = this.options;
+    const target = this.options.target();
     if (connection && bus.active) {
       bus.emit(proxyName, 'upstream.error', { conn: connection.id, error: (error as { code?: string }).code ?? error.message });
     }

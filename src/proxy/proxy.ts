@@ -35,18 +35,25 @@ export class Proxy {
   private readonly context: ConnectionContext;
   private nextId = 1;
   private listening: ListenAddress | null = null;
+  private target_: Target;
+  /** False while the proxy does not accept new connections (PATCH enabled: false). */
+  enabled = true;
 
   constructor(private readonly options: ProxyOptions) {
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.target_ = options.target;
+    const self = this;
     this.http = new HttpForwarder({
       proxyName: options.name,
-      target: options.target,
+      target: () => this.target_,
       hostHeader: options.hostHeader ?? 'keep',
       bus: options.bus,
     });
     this.context = {
       proxyName: options.name,
-      target: options.target,
+      get target() {
+        return self.target_;
+      },
       bus: options.bus,
       limits,
       faults: options.faults ?? PASS_THROUGH,
@@ -68,7 +75,27 @@ export class Proxy {
   }
 
   get target(): Target {
-    return this.options.target;
+    return this.target_;
+  }
+
+  /** New connections dial `target` from now on; open ones keep theirs. */
+  setTarget(target: Target): void {
+    this.target_ = target;
+  }
+
+  /** Stops or resumes accepting new connections; open ones are not touched. */
+  async setEnabled(enabled: boolean): Promise<void> {
+    if (enabled === this.enabled) return;
+    this.enabled = enabled;
+    if (!enabled) return new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const { host, port } = this.address;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
   }
 
   /** Where the proxy listens once started (the port is the real one when 0 was asked). */
@@ -123,7 +150,8 @@ export class Proxy {
    * (each is bounded by the close timeout), then destroys whatever is left after `graceMs`.
    */
   async stop(graceMs = 5_000): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = this.enabled ? new Promise<void>((resolve) => this.server.close(() => resolve())) : Promise.resolve();
+    this.enabled = false;
     this.killAll({ how: 'close-frame', ...SHUTDOWN_CLOSE });
     const deadline = Date.now() + graceMs;
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -36,6 +36,8 @@ export class ScenarioEngine {
   /** Bumped on every change so decisions of different epochs roll different numbers. */
   private epoch = 0;
   private readonly listeners = new Set<(change: EngineChange) => void>();
+  /** Faults added on top of the scenario (the control API's POST /proxies/:name/faults). */
+  private adhoc: FaultSpec[] = [];
 
   constructor(
     private readonly options: { proxy: string; bus: EventBus; seed: number; scenario: Scenario },
@@ -77,7 +79,7 @@ export class ScenarioEngine {
     const scenario = this.current;
     if (request === null ? scenario.match !== undefined : !matches(scenario.match, request)) return [];
     const decided: Decided[] = [];
-    for (const spec of this.phase.faults) {
+    for (const spec of [...this.phase.faults, ...this.adhoc]) {
       if (skip?.has(spec.name)) continue;
       if (request === null ? spec.match !== undefined : !matches(spec.match, request)) continue;
       if (spec.probability < 1 && streamFor(this.seed, conn, 'probability', String(this.epoch), spec.name)() >= spec.probability) continue;
@@ -89,6 +91,28 @@ export class ScenarioEngine {
       decided.push({ spec, definition: faultByType(spec.type)!, random: streamFor(this.seed, conn, spec.name) });
     }
     return decided;
+  }
+
+  get adhocFaults(): readonly FaultSpec[] {
+    return this.adhoc;
+  }
+
+  /** Adds a fault on top of the scenario; it survives scenario switches until removed. */
+  addFault(spec: FaultSpec, apply: ApplyMode = 'all'): void {
+    this.adhoc = [...this.adhoc.filter((f) => f.name !== spec.name), spec];
+    this.notify({ apply, reason: 'scenario' });
+  }
+
+  removeFault(name: string): boolean {
+    const before = this.adhoc.length;
+    this.adhoc = this.adhoc.filter((f) => f.name !== name);
+    if (this.adhoc.length === before) return false;
+    this.notify({ apply: 'all', reason: 'scenario' });
+    return true;
+  }
+
+  clearFaults(): void {
+    this.adhoc = [];
   }
 
   onChange(listener: (change: EngineChange) => void): () => void {

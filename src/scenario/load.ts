@@ -4,7 +4,7 @@ import { WsfaultError } from '../errors.js';
 import type { AnyFaultDefinition } from '../faults/define.js';
 import { FAULT_TYPES, faultByType } from '../faults/index.js';
 import { displayPath, pointerSegments, positionOf, type Position } from './positions.js';
-import { scenarioSchema } from './schema.js';
+import { faultEntrySchema, faultStubListSchema, scenarioSchema } from './schema.js';
 import type { FaultSpec, Match, Phase, Scenario, ScenarioProblem } from './types.js';
 import { toNumber, UNIT_HINTS, type Unit } from './units.js';
 import { closest, validatorFor, type ErrorObject } from './validate.js';
@@ -20,7 +20,17 @@ export interface LoadOptions {
 
 export type Locate = (segments: (string | number)[], key?: string) => Position;
 
-const SCHEMA = scenarioSchema();
+/** The envelope with fault stubs; each fault is then checked against its type's schema alone. */
+const ENVELOPE = scenarioSchema(faultStubListSchema());
+const entrySchemas = new Map<string, object>();
+
+function entrySchema(type: string): object | undefined {
+  const definition = faultByType(type);
+  if (!definition) return undefined;
+  let schema = entrySchemas.get(type);
+  if (!schema) entrySchemas.set(type, (schema = faultEntrySchema(definition) as object));
+  return schema;
+}
 
 /** Reads and loads a scenario file; every problem is reported at once. */
 export function loadScenarioFile(file: string, options: LoadOptions = {}): Scenario {
@@ -53,7 +63,7 @@ export function parseYaml(text: string, file: string): { value: unknown; locate:
 
 /** Validates a scenario given as a value (an API body, or parsed YAML with `locate`). */
 export function loadScenarioObject(value: unknown, file: string, options: LoadOptions = {}, locate: Locate = () => ({ line: 0, col: 0 })): Scenario {
-  const problems = schemaProblems(SCHEMA as object, value, file, locate);
+  const problems = [...schemaProblems(ENVELOPE as object, value, file, locate), ...faultProblems(value, file, locate)];
   if (problems.length > 0) throw invalid(file, problems);
   const raw = value as RawScenario;
   const scenario = normalise(raw, file, locate, problems, options.source ?? file);
@@ -85,14 +95,31 @@ interface RawScenario {
   loop?: boolean;
 }
 
+/** Each fault entry (of a known type) against its own type's schema. */
+function faultProblems(value: unknown, file: string, locate: Locate): ScenarioProblem[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const raw = value as { faults?: unknown; phases?: unknown };
+  const lists: { at: (string | number)[]; list: unknown }[] = [{ at: ['faults'], list: raw.faults }];
+  if (Array.isArray(raw.phases)) raw.phases.forEach((phase, p) => lists.push({ at: ['phases', p, 'faults'], list: (phase as { faults?: unknown })?.faults }));
+  const problems: ScenarioProblem[] = [];
+  for (const { at, list } of lists) {
+    if (!Array.isArray(list)) continue;
+    list.forEach((entry, i) => {
+      const schema = typeof entry?.type === 'string' ? entrySchema(entry.type) : undefined;
+      if (schema) problems.push(...schemaProblems(schema, entry, file, locate, [...at, i]));
+    });
+  }
+  return problems;
+}
+
 /** Every way `value` breaks `schema`, located in the file and worded for people. */
-export function schemaProblems(schema: object, value: unknown, file: string, locate: Locate): ScenarioProblem[] {
+export function schemaProblems(schema: object, value: unknown, file: string, locate: Locate, prefix: (string | number)[] = []): ScenarioProblem[] {
   const validate = validatorFor(schema);
   if (validate(value)) return [];
   const seen = new Set<string>();
   const problems: ScenarioProblem[] = [];
   for (const error of validate.errors ?? []) {
-    const problem = describe(error, file, locate);
+    const problem = describe(error, file, locate, prefix);
     if (!problem) continue;
     const key = `${problem.path}\u0000${problem.message}`;
     if (seen.has(key)) continue;
@@ -103,9 +130,9 @@ export function schemaProblems(schema: object, value: unknown, file: string, loc
 }
 
 /** Turns one ajv error into a problem people can act on, at the right line and column. */
-function describe(error: ErrorObject, file: string, locate: Locate): ScenarioProblem | null {
+function describe(error: ErrorObject, file: string, locate: Locate, prefix: (string | number)[]): ScenarioProblem | null {
   if (error.keyword === 'if') return null; // the specific error of the `then` branch says it
-  const segments = pointerSegments(error.instancePath);
+  const segments = [...prefix, ...pointerSegments(error.instancePath)];
   const parent = error.parentSchema as Record<string, unknown> | undefined;
   const at = (segs: (string | number)[], message: string, key?: string): ScenarioProblem => {
     const position = locate(segs, key);

@@ -1,0 +1,45 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { App } from '../app.js';
+import { VERSION } from '../version.js';
+import { installErrorHandler } from './errors.js';
+import { eventRoutes } from './routes/events.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { proxyRoutes } from './routes/proxies.js';
+import { scenarioRoutes } from './routes/scenarios.js';
+import { installSecurity, type SecurityOptions } from './security.js';
+
+export interface ControlApiOptions extends SecurityOptions {
+  /** Largest request body (scenario uploads). */
+  bodyLimit?: number;
+}
+
+/**
+ * The control API (SPEC §5) as a Fastify instance that is built apart from listening, so tests
+ * drive it with inject() and the CLI and startWsfault() listen on it.
+ */
+export async function buildControlApi(app: App, options: ControlApiOptions = {}): Promise<FastifyInstance> {
+  const api = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
+  // Scenario bodies may be YAML; the route parses and validates them.
+  api.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  installErrorHandler(api);
+  installSecurity(api, options);
+  await api.register(swagger, {
+    openapi: {
+      info: { title: 'wsfault control API', version: VERSION, description: 'Switch scenarios, add faults, list and kill connections, stream events.' },
+      components: options.token ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
+      ...(options.token ? { security: [{ bearer: [] }] } : {}),
+    },
+  });
+  await api.register(swaggerUi, { routePrefix: '/docs' });
+
+  api.get('/health', { schema: { summary: 'liveness' } }, async () => ({ status: 'ok' }));
+  api.get('/version', { schema: { summary: 'the wsfault version' } }, async () => ({ version: VERSION }));
+  api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+  await api.register(scenarioRoutes(app));
+  await api.register(proxyRoutes(app));
+  await api.register(eventRoutes(app));
+  await api.register(metricsRoutes(app));
+  return api;
+}

@@ -1,0 +1,43 @@
+import type { FastifyPluginAsync } from 'fastify';
+import Type from 'typebox';
+import type { App } from '../../app.js';
+import type { WsfaultEvent } from '../../events/types.js';
+
+/** How often an idle stream gets a comment line, so proxies and clients keep it open. */
+export const SSE_HEARTBEAT_MS = 15_000;
+
+/** GET /events: every event of SPEC §6 as Server-Sent Events (`?types=a,b` filters). */
+export const eventRoutes =
+  (app: App): FastifyPluginAsync =>
+  async (api) => {
+    api.get<{ Querystring: { types?: string } }>(
+      '/events',
+      { schema: { summary: 'Server-Sent Events stream of SPEC §6 (?types= filter)', querystring: Type.Object({ types: Type.Optional(Type.String()) }, { additionalProperties: false }) } },
+      (request, reply) => {
+        const types = request.query.types ? new Set(request.query.types.split(',').map((t) => t.trim())) : null;
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, {
+          ...(reply.getHeaders() as Record<string, string>),
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        res.write(': wsfault events\n\n');
+        const send = (event: WsfaultEvent) => {
+          if (types && !types.has(event.type)) return;
+          res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+        };
+        const unsubscribe = app.bus.subscribe(send);
+        const heartbeat = setInterval(() => res.write(': keepalive\n\n'), SSE_HEARTBEAT_MS);
+        heartbeat.unref();
+        const stop = () => {
+          clearInterval(heartbeat);
+          unsubscribe();
+        };
+        request.raw.on('close', stop);
+        res.on('error', stop);
+      },
+    );
+  };
