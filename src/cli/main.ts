@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { WsfaultError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { ctlCommand } from './ctl.js';
 import { faultsCommand } from './faults.js';
 import { runCommand } from './run.js';
 import { scenariosCommand } from './scenarios.js';
@@ -26,6 +27,7 @@ try {
     .command(validateCommand)
     .command(faultsCommand)
     .command(scenariosCommand)
+    .command(ctlCommand)
     .strict()
     .fail((message, error) => {
       if (error) fail(error);
