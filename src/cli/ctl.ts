@@ -11,6 +11,21 @@ interface CtlArgs {
 const client = (argv: CtlArgs) => new WsfaultClient(argv.api, { token: argv.token ?? process.env.WSFAULT_API_TOKEN, proxy: argv.proxy });
 const print = (value: unknown) => process.stdout.write((typeof value === 'string' ? value : JSON.stringify(value, null, 2)) + '\n');
 
+/** The first error code in a fetch failure's cause chain (undici nests them). */
+function errorCode(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const queue = [error];
+  while (queue.length > 0) {
+    const e = queue.shift() as { code?: string; cause?: unknown; errors?: unknown[] } | undefined;
+    if (!e || seen.has(e)) continue;
+    seen.add(e);
+    if (typeof e.code === 'string' && e.code.startsWith('E')) return e.code;
+    if (e !== error && e instanceof Error && e.message) return e.message; // e.g. fetch's "bad port"
+    queue.push(e.cause, ...(e.errors ?? []));
+  }
+  return undefined;
+}
+
 /** Runs one ctl action; API errors become a one-line message and exit 2 (1 if unreachable). */
 async function act(run: () => Promise<unknown>): Promise<void> {
   try {
@@ -18,7 +33,7 @@ async function act(run: () => Promise<unknown>): Promise<void> {
     if (result !== undefined) print(result);
   } catch (error) {
     if (error instanceof WsfaultApiError) throw new WsfaultError('WSFAULT_USAGE', `${error.code}: ${error.message}`);
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    const cause = errorCode(error);
     throw new Error(`cannot reach the wsfault API${cause ? ` (${cause})` : ''}: is wsfault running, and is --api right?`);
   }
 }

@@ -20,7 +20,8 @@ export interface ControlApiOptions extends SecurityOptions {
  * drive it with inject() and the CLI and startWsfault() listen on it.
  */
 export async function buildControlApi(app: App, options: ControlApiOptions = {}): Promise<FastifyInstance> {
-  const api = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
+  // Strict bodies: an unknown field is an error (Fastify would silently drop it by default).
+  const api = Fastify({ logger: false, bodyLimit: options.bodyLimit ?? 1024 * 1024, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } } });
   // Scenario bodies may be YAML; the route parses and validates them.
   api.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
   installErrorHandler(api);

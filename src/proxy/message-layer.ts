@@ -45,9 +45,15 @@ export class MessageLayer {
     let unsubscribe: (() => void) | null = null;
     let stopFault: (() => void) | void;
     let started = false;
-    const ready = () => Date.now() >= this.host.openedAt + after && this.host.messages() >= afterMessages;
     const begin = () => {
-      if (started || !ready()) return;
+      if (started) return;
+      // Timers may fire a millisecond early by the wall clock: aim again rather than miss.
+      const wait = this.host.openedAt + after - Date.now();
+      if (wait > 0) {
+        timer = setTimeout(begin, wait);
+        return;
+      }
+      if (this.host.messages() < afterMessages) return; // the next message calls begin again
       started = true;
       unsubscribe?.();
       stopFault = start(this.host.control);

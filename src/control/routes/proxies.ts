@@ -40,7 +40,9 @@ function asBodyError<T>(load: () => T): T {
   try {
     return load();
   } catch (error) {
-    if (error instanceof WsfaultError && error.code !== 'WSFAULT_NOT_FOUND') throw apiError('WSFAULT_INVALID_BODY', error.message, error.details);
+    if (error instanceof WsfaultError && error.code !== 'WSFAULT_NOT_FOUND') {
+      throw apiError('WSFAULT_INVALID_BODY', error.message, error.details.length > 0 ? error.details : [{ message: error.message }]);
+    }
     throw error;
   }
 }
@@ -65,7 +67,15 @@ export const proxyRoutes =
     api.post<{ Body: { name: string; listen: string; target: string; scenario?: string } }>(
       '/proxies',
       { schema: { summary: 'start another proxy', body: CreateProxy } },
-      async (request, reply) => reply.status(201).send(proxyView(await asBodyError(() => app.addProxy(request.body)))),
+      async (request, reply) => {
+        try {
+          return reply.status(201).send(proxyView(await app.addProxy(request.body)));
+        } catch (error) {
+          return asBodyError(() => {
+            throw error;
+          });
+        }
+      },
     );
 
     api.get<{ Params: { name: string } }>('/proxies/:name', { schema: { summary: 'one proxy', params: ProxyParams } }, async (request) => proxyView(running(request.params.name)));
