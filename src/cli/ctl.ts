@@ -20,7 +20,7 @@ function errorCode(error: unknown): string | undefined {
     if (!e || seen.has(e)) continue;
     seen.add(e);
     if (typeof e.code === 'string' && e.code.startsWith('E')) return e.code;
-    if (e !== error && e instanceof Error && e.message) return e.message; // e.g. fetch's "bad port"
+    if (e !== error && (e as Error).message && (e as object) instanceof Error) return (e as Error).message; // e.g. fetch's "bad port"
     queue.push(e.cause, ...(e.errors ?? []));
   }
   return undefined;
