@@ -7,6 +7,7 @@ import ReconnectingWebSocket from 'partysocket/ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startWsfault, type Wsfault } from 'wsfault';
+import { WsfaultClient } from 'wsfault/client';
 
 let server: WebSocketServer;
 let chaos: Wsfault;
@@ -40,5 +41,9 @@ it('a reconnecting client survives a server restart (Close 1012)', async () => {
   const echoed = new Promise<string>((resolve) => client.addEventListener('message', (event) => resolve(String(event.data)), { once: true }));
   client.send('back again');
   expect(await echoed).toBe('back again');
+  // The same wsfault, driven over its REST API as another process would.
+  const api = new WsfaultClient(chaos.apiUrl!);
+  expect((await api.status()).scenario).toBe('server-restart-1012');
+  expect(await api.connections()).toHaveLength(1);
   client.close();
 }, 20_000);

@@ -5,6 +5,7 @@ import { createLogger, type LogFormat } from '../log.js';
 import { parseListen } from '../proxy/address.js';
 import { loadConfigFile } from '../scenario/config.js';
 import { startControlApi, type ControlServer } from '../control/server.js';
+import { EventBus } from '../events/bus.js';
 import { writeEventsTo } from '../events/file.js';
 
 export interface RunArgs {
@@ -59,14 +60,17 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const proxies: ProxySettings[] = config
       ? config.proxies
       : [{ name: 'default', target: argv.target, listen: argv.listen, scenario: argv.scenario, hostHeader: argv['host-header'] }];
+    // The events file subscribes before anything starts, so it holds proxy.listening too.
+    const bus = new EventBus();
+    const stopEvents = argv['events-file'] ? writeEventsTo(bus, argv['events-file']) : null;
     const app = await startApp({
+      bus,
       proxies,
       scenarioDirs: [config?.scenarios, argv.scenarios].filter((d): d is string => d !== undefined),
       seed: argv.seed ?? config?.seed,
       watch: argv.watch,
       onWarning: (message) => logger.warn(message),
     });
-    const stopEvents = argv['events-file'] ? writeEventsTo(app.bus, argv['events-file']) : null;
     const apiListen = config?.api ?? argv.api;
     let control: ControlServer | null = null;
     if (apiListen !== 'off') {

@@ -83,7 +83,7 @@ export class Connection {
   down: Pipe | null = null;
   readonly clientAddress: ClientAddress;
   faults: FaultsInForce = NO_FAULTS;
-  /** Names of the faults that acted on this connection (events, the API's connection list). */
+  /** Names of the faults that acted on this connection (the handshake event). */
   readonly applied = new Set<string>();
 
   private firstClose: { by: Side; code: number } | null = null;
@@ -365,7 +365,7 @@ export class Connection {
       state: this.state,
       bytes: this.bytes(),
       messages: { up: this.up?.tracker?.messages ?? 0, down: this.down?.tracker?.messages ?? 0 },
-      faults: [...this.applied],
+      faults: [...this.faults.handshake, ...this.faults.transport, ...this.faults.messages].map((f) => f.name),
     };
   }
 

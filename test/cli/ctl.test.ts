@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliRunner } from '../helpers/cli.js';
 import { closeAll, freePort, startWsEcho } from '../helpers/servers.js';
@@ -12,7 +15,8 @@ afterEach(async () => {
 describe('wsfault ctl against a running wsfault', () => {
   it('use, status, connections, kill, reset, events', async () => {
     const echo = await startWsEcho();
-    const server = cli.run(['--target', echo.url, '--listen', '127.0.0.1:0', '--api', '127.0.0.1:0']);
+    const eventsFile = join(mkdtempSync(join(tmpdir(), 'wsfault-')), 'events.ndjson');
+    const server = cli.run(['--target', echo.url, '--listen', '127.0.0.1:0', '--api', '127.0.0.1:0', '--events-file', eventsFile]);
     const [, url] = await server.waitFor(/proxy\s+(ws:\/\/\S+)/);
     const [, api] = await server.waitFor(/control\s+(http:\/\/\S+)/);
     const ctl = async (...args: string[]) => {
@@ -35,6 +39,10 @@ describe('wsfault ctl against a running wsfault', () => {
     const done = closed(ws);
     expect((await ctl('kill', list[0]!.id, '--code', '4003')).code).toBe(0);
     expect((await done).code).toBe(4003);
+
+    // --events-file holds the same events as NDJSON.
+    const lines = readFileSync(eventsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    expect(lines.map((e) => e.type)).toEqual(expect.arrayContaining(['proxy.listening', 'scenario.changed', 'connection.open', 'handshake', 'connection.close']));
 
     const bad = await ctl('use', 'no-such-scenario');
     expect(bad.code).toBe(2);

@@ -62,7 +62,7 @@ describe('connections', () => {
     const ws = await openClient(proxyUrl, undefined);
     await roundTrip(ws, 'counted');
     const [connection] = await client.connections();
-    expect(connection).toMatchObject({ state: 'websocket', path: '/', messages: { up: 1, down: 1 } });
+    expect(connection).toMatchObject({ state: 'websocket', path: '/', messages: { up: 1, down: 1 }, faults: [] });
     expect(connection!.bytes.up).toBeGreaterThan(0);
     const done = closed(ws);
     await client.kill(connection!.id, { code: 4000 });
@@ -165,6 +165,20 @@ describe('security and bad input', () => {
     expect(error.details.length).toBeGreaterThan(0);
     expect(apiUrl).toBeTruthy();
     await api.close();
+  });
+
+  it('warns when bound beyond loopback without a token, and limits body size', async () => {
+    await start();
+    const warnings: string[] = [];
+    const open = await startControlApi(app!, '0.0.0.0:0', { warn: (m) => warnings.push(m) });
+    expect(warnings[0]).toMatch(/listens on 0\.0\.0\.0:0 without a token/);
+    const big = await fetch(`http://127.0.0.1:${new URL(open.url.replace('0.0.0.0', '127.0.0.1')).port}/scenarios/big`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/yaml' },
+      body: `name: big\ndescription: ${'x'.repeat(2 * 1024 * 1024)}\n`,
+    });
+    expect(big.status).toBe(413);
+    await open.close();
   });
 
   it('404 for unknown proxies, scenarios and connections, 409 for a proxy that exists', async () => {
