@@ -7,7 +7,6 @@ export const ErrorCatalogue = {
   WSFAULT_PORT_IN_USE: { status: 409, exit: 1, summary: 'the listen address is already in use' },
   WSFAULT_LISTEN_FAILED: { status: 500, exit: 1, summary: 'could not listen on the address' },
   WSFAULT_SCENARIO_INVALID: { status: 400, exit: 2, summary: 'a scenario or config file is not valid' },
-  WSFAULT_FAULT_NOT_IMPLEMENTED: { status: 400, exit: 2, summary: 'a fault type is catalogued but not implemented yet' },
   WSFAULT_NOT_FOUND: { status: 404, exit: 2, summary: 'no such scenario, proxy, fault or connection' },
   WSFAULT_EXISTS: { status: 409, exit: 2, summary: 'a proxy or scenario of that name exists already' },
   WSFAULT_INVALID_BODY: { status: 400, exit: 2, summary: 'the request body or query is not valid' },

@@ -16,7 +16,7 @@ function describeParam(key: string, schema: PropertySchema, required: boolean): 
 
 export function describeFault(definition: AnyFaultDefinition): string {
   const params = definition.params as unknown as { properties: Record<string, PropertySchema>; required?: string[] };
-  const lines = [`${definition.type}  (${definition.layer})${definition.create ? '' : '  [not implemented yet]'}`, `  ${definition.summary}`];
+  const lines = [`${definition.type}  (${definition.layer})`, `  ${definition.summary}`];
   const entries = Object.entries(params.properties);
   if (entries.length > 0) {
     lines.push('  parameters:');

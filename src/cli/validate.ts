@@ -29,7 +29,7 @@ export function validateFiles(files: string[]): ValidateResult {
     try {
       const { value } = parseYaml(text, file);
       if (isConfig(value)) loadConfigText(text, file);
-      else loadScenarioText(text, file, { forRunning: false });
+      else loadScenarioText(text, file);
       lines.push(`${file}  ok`);
     } catch (error) {
       if (!(error instanceof WsfaultError)) throw error;

@@ -60,7 +60,7 @@ export class WsfaultClient {
 
   health = () => this.request<{ status: string }>('GET', '/health');
   version = () => this.request<{ version: string }>('GET', '/version');
-  faults = () => this.request<{ type: string; layer: string; summary: string; implemented: boolean; params: object }[]>('GET', '/faults');
+  faults = () => this.request<{ type: string; layer: string; summary: string; params: object }[]>('GET', '/faults');
   scenarios = () => this.request<ScenarioSummary[]>('GET', '/scenarios');
   scenario = (name: string) => this.request<object>('GET', `/scenarios/${encodeURIComponent(name)}`);
   putScenario = (name: string, scenario: object | string) => this.request<ScenarioSummary>('PUT', `/scenarios/${encodeURIComponent(name)}`, scenario);

@@ -24,5 +24,5 @@ export function scenarioSummary(scenario: Scenario) {
 }
 
 export function faultCatalogue() {
-  return FAULTS.map((f) => ({ type: f.type, layer: f.layer, summary: f.summary, implemented: Boolean(f.create), params: f.params }));
+  return FAULTS.map((f) => ({ type: f.type, layer: f.layer, summary: f.summary, params: f.params }));
 }

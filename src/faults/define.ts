@@ -11,8 +11,8 @@ export interface ParamProblem {
 /**
  * A fault type: its name, its layer, its parameters as a TypeBox schema (defaults included),
  * a one-line summary for the catalogue, `explain()` for one configured instance, and
- * `create()` giving a connection its hooks. A type without `create` is catalogued but not
- * implemented yet: scenarios that use it refuse to load (WSFAULT_FAULT_NOT_IMPLEMENTED).
+ * `create()` giving a connection its hooks (required: a fault without an implementation does not
+ * compile).
  */
 export interface FaultDefinition<L extends Layer = Layer, P extends TObject = TObject> {
   type: string;
@@ -23,7 +23,7 @@ export interface FaultDefinition<L extends Layer = Layer, P extends TObject = TO
   ownsCommon?: readonly string[];
   explain(params: Static<P>): string;
   check?(params: Static<P>): ParamProblem[];
-  create?(params: Static<P>, ctx: FaultContext): LayerHooks[L];
+  create(params: Static<P>, ctx: FaultContext): LayerHooks[L];
 }
 
 export function defineFault<L extends Layer, P extends TObject>(definition: FaultDefinition<L, P>): FaultDefinition<L, P> {

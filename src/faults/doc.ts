@@ -27,7 +27,7 @@ export function faultsMarkdown(): string {
     out.push(`## ${layer[0]!.toUpperCase()}${layer.slice(1)}`, '', LAYER_INTRO[layer]!, '');
     for (const fault of FAULTS.filter((f) => f.layer === layer)) {
       const params = fault.params as unknown as { properties: Record<string, PropertySchema>; required?: string[] };
-      out.push(`### \`${fault.type}\`${fault.create ? '' : ' (not implemented yet)'}`, '', `${fault.summary[0]!.toUpperCase()}${fault.summary.slice(1)}.`, '');
+      out.push(`### \`${fault.type}\``, '', `${fault.summary[0]!.toUpperCase()}${fault.summary.slice(1)}.`, '');
       const entries = Object.entries(params.properties);
       if (entries.length > 0) {
         out.push('| parameter | kind | default | meaning |', '|---|---|---|---|');

@@ -96,9 +96,40 @@ export interface CloseFrameOptions {
 export interface MessageControl {
   /** Puts a Close frame on the wire at the next frame boundary (RFC 6455 closing handshake). */
   sendClose(options: CloseFrameOptions): void;
+  /** Sends a message nobody wrote, at the next frame boundary (masked toward the server). */
+  inject(to: 'client' | 'server', opcode: number, payload: Buffer): void;
+}
+
+/** A frame as message faults see it; a changed frame is re-encoded, an unchanged one forwarded as `raw`. */
+export interface UnitFrame {
+  fin: boolean;
+  rsv: number;
+  opcode: number;
+  payload: Buffer;
+  /** The original bytes; null once a fault changed the frame. */
+  raw: Buffer | null;
+}
+
+/**
+ * What message faults act on: a whole data message (all its frames) or one control frame.
+ * `opcode` is the message's (text, binary) or the control frame's.
+ */
+export interface MessageUnit {
+  kind: 'message' | 'control';
+  opcode: number;
+  frames: UnitFrame[];
+  /** The message payload, joined and unmasked. */
+  payload(): Buffer;
+  /** Extensions were negotiated (permessage-deflate): payloads may be compressed. */
+  compressed: boolean;
 }
 
 export interface MessageHooks {
+  /**
+   * Sees every unit in one direction while the fault is active: pass it on with `next` (now,
+   * later, twice or not at all). Faults with this hook make the proxy parse frames.
+   */
+  onUnit?(unit: MessageUnit, direction: Direction, next: (unit: MessageUnit) => void): void;
   /**
    * Starts once the WebSocket is open and the fault's `after` / `afterMessages` have passed;
    * returns its stop (called at `for`, on a scenario switch, or when the connection ends).

@@ -35,3 +35,13 @@ export function encodeClose(code: number, reason: string, masked: boolean): Buff
   text.copy(payload, 2);
   return encodeFrame(Opcode.Close, payload, masked);
 }
+
+/**
+ * Encodes a frame with RSV bits (a frame a fault changed keeps its extension bits unless the
+ * fault changes them); masked toward the server with a fresh key.
+ */
+export function encodeFrameWith(frame: { fin: boolean; rsv: number; opcode: number; payload: Buffer }, masked: boolean): Buffer {
+  const out = encodeFrame(frame.opcode, frame.payload, masked, frame.fin);
+  out[0] = out[0]! | (frame.rsv & 0x70);
+  return out;
+}

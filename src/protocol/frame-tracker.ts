@@ -28,6 +28,8 @@ export class FrameTracker {
   lastDataAt = 0;
   /** Set once the tracker lost the frame structure. */
   lost = false;
+  /** Between the frames of a fragmented data message. */
+  inMessage = false;
   onControl?: (frame: ControlFrame) => void;
   /** Called as each data message completes (its final frame's last byte). */
   onMessage?: () => void;
@@ -141,6 +143,7 @@ export class FrameTracker {
       this.onControl?.(frame);
     } else if (!isControl(this.opcode)) {
       this.lastDataAt = performance.now();
+      this.inMessage = !this.fin;
       if (this.fin) {
         this.messages++;
         this.onMessage?.();

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import type { EventBus } from '../events/bus.js';
 import type { ClientAddress, EventFields, EventType } from '../events/types.js';
-import { encodeClose } from '../protocol/frame-encode.js';
+import { encodeClose, encodeFrame } from '../protocol/frame-encode.js';
+import { FrameParser, type FrameError } from '../protocol/frame-parser.js';
 import { readClose, type ControlFrame } from '../protocol/frame-tracker.js';
 import {
   HeadError,
@@ -14,14 +15,24 @@ import {
   type RequestHead,
   type ResponseHead,
 } from '../protocol/http-head.js';
-import type { CloseFrameOptions, HandshakeRequest, HandshakeVerdict } from '../faults/hooks.js';
+import type { CloseFrameOptions, Direction, HandshakeRequest, HandshakeVerdict } from '../faults/hooks.js';
 import { mergeFaults, NO_FAULTS, type FaultSource, type FaultsInForce } from './fault-instances.js';
-import { mutableRequest, mutableResponse, requestBytes, responseBytes, runRequestHooks, runResponseHooks } from './handshake.js';
+import {
+  compressionStripper,
+  mutableRequest,
+  mutableResponse,
+  requestBytes,
+  responseBytes,
+  runRequestHooks,
+  runResponseHooks,
+  stripDeflateOffer,
+} from './handshake.js';
 import { Opcode } from '../protocol/opcodes.js';
 import { formatHostPort, type Target } from './address.js';
 import { HeadTimeoutError, PeerClosedError, readHead } from './head-reader.js';
 import type { Limits } from './limits.js';
 import { MessageLayer } from './message-layer.js';
+import { MessagePipeline } from './message-pipeline.js';
 import { Pipe } from './pipe.js';
 import { transportControl } from './transport-control.js';
 import { TransportLayer } from './transport-layer.js';
@@ -91,6 +102,8 @@ export class Connection {
   killedWith: KillOptions | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
   private closeThen: CloseFrameOptions['then'] | null = null;
+  /** An extension (permessage-deflate) was negotiated in the 101. */
+  private extensions = false;
 
   /** The client as the proxy reads and writes it: its socket, or a ClientLink around it. */
   client: Socket;
@@ -132,7 +145,10 @@ export class Connection {
         this.messageListeners.add(listener);
         return () => this.messageListeners.delete(listener);
       },
-      control: { sendClose: (options) => this.sendClose(options) },
+      control: {
+        sendClose: (options) => this.sendClose(options),
+        inject: (to, opcode, payload) => (to === 'client' ? this.down : this.up)?.inject(encodeFrame(opcode, payload, to === 'server')),
+      },
     });
   }
 
@@ -143,7 +159,10 @@ export class Connection {
       update: (faults) => {
         this.faults = faults;
         this.transport.replace(faults.transport);
-        if (this.state === 'websocket') this.messageLayer.replace(faults.messages);
+        if (this.state === 'websocket') {
+          this.messageLayer.replace(faults.messages);
+          if (faults.messages.some((f) => f.hooks.onUnit)) this.parseFrames(this.extensions);
+        }
       },
     });
     const refusal = this.admit();
@@ -186,11 +205,13 @@ export class Connection {
 
     let outgoing = request.raw;
     let changed: HandshakeRequest | null = null;
-    if (handshakeFaults.length > 0) {
+    const stripper = compressionStripper(this.faults.messages);
+    if (handshakeFaults.length > 0 || stripper) {
       changed = mutableRequest(request);
       const verdict = await runRequestHooks(handshakeFaults, changed);
       if (this.client.destroyed) return;
       if (verdict) return this.answerHandshake(verdict, offered);
+      if (stripper && stripDeflateOffer(changed)) stripper.context.applied({ compression: "the client's permessage-deflate offer was stripped (compression: keep turns this off)" });
       outgoing = requestBytes(request, changed);
     }
 
@@ -247,7 +268,7 @@ export class Connection {
       down.trackFrames();
       this.watchFrames(up, 'client');
       this.watchFrames(down, 'server');
-      if (this.faults.messages.length > 0) this.messageLayer.install(this.faults.messages);
+      if (this.faults.messages.length > 0) this.startMessageFaults(this.faults.messages, header(response.headers, 'sec-websocket-extensions') !== undefined);
     } else {
       // Not a WebSocket: the rest of this connection is an opaque byte tunnel.
       this.state = 'tunnel';
@@ -257,6 +278,48 @@ export class Connection {
     down.push(responseRest);
     down.start();
     this.handshakeEvent(offered, status);
+  }
+
+  /** Starts message faults on an open WebSocket; stream-changing ones switch both pipes to parsed mode. */
+  private startMessageFaults(faults: FaultsInForce['messages'], extensions: boolean): void {
+    this.extensions = extensions;
+    this.messageLayer.install(faults);
+    if (faults.some((f) => f.hooks.onUnit)) this.parseFrames(extensions);
+  }
+
+  private parseFrames(extensions: boolean): void {
+    for (const [pipe, direction] of [
+      [this.up, 'upstream'],
+      [this.down, 'downstream'],
+    ] as const) {
+      pipe?.parseFrames((inMessage) => {
+        const pipeline = new MessagePipeline(direction, () => this.messageLayer.activeUnitFaults(), (bytes) => pipe.writeFrames(bytes), extensions, inMessage);
+        return {
+          // permessage-deflate uses RSV1; any negotiated extension may use the RSV bits.
+          parser: new FrameParser({ expectMasked: direction === 'upstream', allowedRsv: extensions ? 0x70 : 0, inMessage }),
+          onFrames: (frames) => pipeline.frames(frames),
+          onError: (error) => this.protocolError(direction, error),
+        };
+      });
+    }
+  }
+
+  /**
+   * A peer broke the protocol while frames were parsed: it gets Close 1002 (1009 for an
+   * oversized frame) and the other side Close 1001; only this connection ends.
+   */
+  private protocolError(direction: Direction, error: FrameError): void {
+    if (this.state !== 'websocket' || !this.up || !this.down) return;
+    this.state = 'closing';
+    this.killedWith = { how: 'close-frame', code: error.closeCode, reason: error.message };
+    this.closeThen = 'wait-echo';
+    const reason = `wsfault: ${error.message}`.slice(0, 123);
+    const [toOffender, toOther] = direction === 'upstream' ? [this.down, this.up] : [this.up, this.down];
+    const offenderIsServer = direction === 'downstream';
+    toOffender.finishWith(encodeClose(error.closeCode, reason, offenderIsServer));
+    toOther.abortWith(encodeClose(1001, 'peer protocol error', !offenderIsServer));
+    this.emit('upstream.error', { conn: this.id, error: `${direction === 'upstream' ? 'client' : 'server'} ${error.code}: ${error.message}` });
+    this.destroyLater();
   }
 
   /** Transport faults that act before the upstream is dialled (connect-delay). */

@@ -73,7 +73,7 @@ export class EngineFaultSource implements FaultSource {
         },
       };
       const hooks = definition.create!(spec.params as never, context);
-      (faults[spec.layer] as FaultInstance<Layer>[]).push({ name: spec.name, type: spec.type, layer: spec.layer, hooks, context, spec });
+      (faults[spec.layer] as FaultInstance<Layer>[]).push({ name: spec.name, type: spec.type, layer: spec.layer, hooks, context, spec, compression: this.engine.scenario.compression });
     }
     return faults;
   }

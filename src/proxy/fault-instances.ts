@@ -11,6 +11,8 @@ export interface FaultInstance<L extends Layer = Layer> {
   context: FaultContext;
   /** The common fields (after, for, afterMessages) that time the fault. */
   spec: FaultSpec;
+  /** The scenario's `compression` (stream-changing message faults strip permessage-deflate unless keep). */
+  compression: 'keep' | 'strip';
 }
 
 /** The faults a connection has now, by layer; an empty layer costs its pipeline nothing. */

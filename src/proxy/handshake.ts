@@ -56,3 +56,28 @@ export function responseBytes(original: ResponseHead, response: HandshakeRespons
     sameFields(original.headers, response.headers);
   return same ? original.raw : serializeResponseHead(response);
 }
+
+/** Message faults that change the stream: a dropped or altered compressed message breaks the peer's inflater. */
+const STREAM_CHANGING = new Set(['drop-messages', 'duplicate-messages', 'reorder-messages', 'inject-messages', 'corrupt-messages', 'fragment-messages']);
+
+/** The first stream-changing message fault whose scenario wants compression stripped, if any. */
+export function compressionStripper(faults: FaultInstance<'messages'>[]): FaultInstance<'messages'> | undefined {
+  return faults.find((f) => STREAM_CHANGING.has(f.type) && f.compression === 'strip');
+}
+
+/** Removes permessage-deflate from the client's extension offer; true if there was one. */
+export function stripDeflateOffer(request: HandshakeRequest): boolean {
+  let stripped = false;
+  const headers: HeaderField[] = [];
+  for (const [name, value] of request.headers) {
+    if (name.toLowerCase() !== 'sec-websocket-extensions') {
+      headers.push([name, value]);
+      continue;
+    }
+    const kept = value.split(',').filter((offer) => offer.split(';')[0]!.trim().toLowerCase() !== 'permessage-deflate');
+    if (kept.length !== value.split(',').length) stripped = true;
+    if (kept.length > 0) headers.push([name, kept.join(',').trim()]);
+  }
+  request.headers = headers;
+  return stripped;
+}

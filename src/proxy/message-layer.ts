@@ -19,10 +19,19 @@ export interface MessageHost {
  */
 export class MessageLayer {
   private readonly running = new Map<string, () => void>();
+  /** Faults with an onUnit hook, in scenario order, and which of them are active now. */
+  private unitFaults: FaultInstance<'messages'>[] = [];
+  private readonly active = new Set<string>();
 
   constructor(private readonly host: MessageHost) {}
 
+  /** The stream-changing faults active now, in order (the message pipelines ask per unit). */
+  activeUnitFaults(): FaultInstance<'messages'>[] {
+    return this.unitFaults.filter((f) => this.active.has(f.name));
+  }
+
   install(faults: FaultInstance<'messages'>[]): void {
+    this.unitFaults = [...this.unitFaults.filter((f) => this.running.has(f.name)), ...faults.filter((f) => f.hooks.onUnit && !this.running.has(f.name))];
     for (const fault of faults) if (!this.running.has(fault.name)) this.schedule(fault);
   }
 
@@ -34,11 +43,12 @@ export class MessageLayer {
   stopAll(): void {
     for (const stop of this.running.values()) stop();
     this.running.clear();
+    this.active.clear();
+    this.unitFaults = [];
   }
 
   private schedule(fault: FaultInstance<'messages'>): void {
-    const start = fault.hooks.start;
-    if (!start) return;
+    const { start } = fault.hooks;
     const { after = 0, afterMessages = 0, for: lasts } = fault.spec;
     let timer: NodeJS.Timeout | null = null;
     let endTimer: NodeJS.Timeout | null = null;
@@ -56,8 +66,14 @@ export class MessageLayer {
       if (this.host.messages() < afterMessages) return; // the next message calls begin again
       started = true;
       unsubscribe?.();
-      stopFault = start(this.host.control);
-      if (lasts !== undefined) endTimer = setTimeout(() => stopFault?.(), lasts);
+      this.active.add(fault.name);
+      stopFault = start?.(this.host.control);
+      if (lasts !== undefined) {
+        endTimer = setTimeout(() => {
+          this.active.delete(fault.name);
+          stopFault?.();
+        }, lasts);
+      }
     };
     if (afterMessages > 0) unsubscribe = this.host.onMessage(begin);
     timer = setTimeout(begin, Math.max(0, this.host.openedAt + after - Date.now()));
@@ -65,6 +81,7 @@ export class MessageLayer {
       if (timer) clearTimeout(timer);
       if (endTimer) clearTimeout(endTimer);
       unsubscribe?.();
+      this.active.delete(fault.name);
       stopFault?.();
     });
   }

@@ -1,6 +1,14 @@
 import type { Socket } from 'node:net';
 import type { Direction } from '../faults/hooks.js';
+import { FrameError, FrameParser, type Frame } from '../protocol/frame-parser.js';
 import { FrameTracker } from '../protocol/frame-tracker.js';
+
+/** Parsed mode: frames go to `onFrames` instead of straight through; violations to `onError`. */
+export interface ParsedMode {
+  parser: FrameParser;
+  onFrames(frames: Frame[]): void;
+  onError(error: FrameError): void;
+}
 
 /**
  * One direction of a connection: bytes from `source` written to `sink` as they arrive, with
@@ -16,6 +24,9 @@ export class Pipe {
   /** Set once the pipe forwards nothing more. */
   stopped = false;
   private finalFrame: Buffer | null = null;
+  private parsed: ParsedMode | null = null;
+  private pendingParsed: ((inMessage: boolean) => ParsedMode) | null = null;
+  private injections: Buffer[] = [];
   private afterFinal: (() => void) | null = null;
 
   constructor(
@@ -47,7 +58,37 @@ export class Pipe {
     if (this.stopped || this.finalFrame) return;
     this.finalFrame = frame;
     this.afterFinal = then ?? null;
-    if (!this.tracker || this.tracker.atBoundary) this.writeFinalFrame();
+    // In parsed mode the output is written whole frames at a time: always at a boundary.
+    if (this.parsed || !this.tracker || this.tracker.atBoundary) this.writeFinalFrame();
+  }
+
+  /** Writes a frame of the proxy's own at the next frame boundary and carries on forwarding. */
+  inject(frame: Buffer): void {
+    if (this.stopped || this.finalFrame) return;
+    if (this.parsed || !this.tracker || this.tracker.atBoundary) this.forwardRaw(frame);
+    else this.injections.push(frame);
+  }
+
+  /**
+   * Switches to parsed mode at the next frame boundary (message faults that change the stream).
+   * `make` gets whether the boundary falls between the fragments of a message.
+   */
+  parseFrames(make: (inMessage: boolean) => ParsedMode): void {
+    if (this.parsed || this.stopped) return;
+    if (!this.tracker || this.tracker.atBoundary) this.parsed = make(this.tracker?.inMessage ?? false);
+    else this.pendingParsed = make;
+  }
+
+  /** Writes bytes the message pipeline produced (whole frames). */
+  writeFrames(bytes: Buffer): void {
+    if (!this.stopped) this.forwardRaw(bytes);
+  }
+
+  /** The peer broke the protocol: write `frame` (a Close) at once, since input stops at a boundary. */
+  abortWith(frame: Buffer): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (!this.sink.destroyed && this.sink.writable) this.sink.write(frame);
   }
 
   /** Stops forwarding at once (the bytes are still read, so the tracker keeps seeing frames). */
@@ -59,6 +100,20 @@ export class Pipe {
     if (this.stopped) {
       this.tracker?.feed(chunk);
       return;
+    }
+    if (this.parsed) return this.parse(chunk);
+    if (this.pendingParsed || this.injections.length > 0) {
+      // Forward up to the end of the frame in progress; there the parser (or injection) starts.
+      const upToBoundary = this.tracker!.feed(chunk, true);
+      this.forward(chunk.subarray(0, upToBoundary));
+      if (!this.tracker!.atBoundary) return;
+      for (const frame of this.injections.splice(0)) this.forwardRaw(frame);
+      if (this.pendingParsed) {
+        this.parsed = this.pendingParsed(this.tracker!.inMessage);
+        this.pendingParsed = null;
+        return this.parse(chunk.subarray(upToBoundary));
+      }
+      return this.onData(chunk.subarray(upToBoundary));
     }
     if (this.finalFrame) {
       // Forward the rest of the frame in progress, then the final frame; drop what follows.
@@ -74,9 +129,26 @@ export class Pipe {
     this.forward(chunk);
   };
 
+  private parse(chunk: Buffer): void {
+    // The tracker still follows the input: message counts, Close codes, idle detection.
+    this.tracker?.feed(chunk);
+    let frames: Frame[];
+    try {
+      frames = this.parsed!.parser.push(chunk);
+    } catch (error) {
+      if (!(error instanceof FrameError)) throw error;
+      return this.parsed!.onError(error);
+    }
+    if (frames.length > 0) this.parsed!.onFrames(frames);
+  }
+
   private forward(chunk: Buffer): void {
     if (chunk.length === 0) return;
     if (!this.sink.write(chunk)) this.source.pause();
+  }
+
+  private forwardRaw(bytes: Buffer): void {
+    if (!this.sink.destroyed && this.sink.writable && !this.sink.write(bytes)) this.source.pause();
   }
 
   private writeFinalFrame(): void {

@@ -36,8 +36,7 @@ export class ScenarioLibrary {
     for (const file of scenarioFiles(BUILT_IN_DIR)) next.set(scenarioNameOf(file), { lazyFile: file });
     for (const dir of this.extraDirs) {
       for (const file of scenarioFiles(dir)) {
-        // Not-yet-implemented fault types are allowed in the library; using one is refused.
-        const scenario = loadScenarioFile(file, { ...this.loadOptions, forRunning: false, source: file });
+        const scenario = loadScenarioFile(file, { ...this.loadOptions, source: file });
         next.set(scenario.name, scenario);
       }
     }
@@ -53,26 +52,19 @@ export class ScenarioLibrary {
     return this.scenarios.has(name);
   }
 
-  /** A scenario as the library holds it (format-checked, maybe using unimplemented faults). */
+  /** A scenario by name, or undefined (built-ins are loaded on first use). */
   peek(name: string): Scenario | undefined {
     const entry = this.scenarios.get(name);
     if (!entry || !('lazyFile' in entry)) return entry;
-    const scenario = loadScenarioFile(entry.lazyFile, { ...this.loadOptions, forRunning: false, source: 'built-in' });
+    const scenario = loadScenarioFile(entry.lazyFile, { ...this.loadOptions, source: 'built-in' });
     this.scenarios.set(name, scenario);
     return scenario;
   }
 
-  /** A scenario by name, ready to run (throws if unknown or if it uses unimplemented faults). */
+  /** A scenario by name (throws WSFAULT_NOT_FOUND for an unknown one). */
   get(name: string): Scenario {
     const scenario = this.peek(name);
-    if (!scenario) {
-      throw new WsfaultError('WSFAULT_NOT_FOUND', `no scenario named "${name}" (see wsfault scenarios)`);
-    }
-    if (scenario.source !== 'api') {
-      // Re-load for running so an unimplemented fault type is refused with its position.
-      const file = scenario.source === 'built-in' ? join(BUILT_IN_DIR, `${name}.yaml`) : scenario.source;
-      return loadScenarioFile(file, { ...this.loadOptions, source: scenario.source });
-    }
+    if (!scenario) throw new WsfaultError('WSFAULT_NOT_FOUND', `no scenario named "${name}" (see wsfault scenarios)`);
     return scenario;
   }
 

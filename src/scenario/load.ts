@@ -10,11 +10,7 @@ import { toNumber, UNIT_HINTS, type Unit } from './units.js';
 import { closest, validatorFor, type ErrorObject } from './validate.js';
 
 export interface LoadOptions {
-  /**
-   * For running (the default): a fault type that is catalogued but not implemented yet makes
-   * loading fail with WSFAULT_FAULT_NOT_IMPLEMENTED. `wsfault validate` checks the format only.
-   */
-  forRunning?: boolean;
+  /** Where the scenario came from (a file, `built-in`, `api`). */
   source?: string;
 }
 
@@ -68,7 +64,6 @@ export function loadScenarioObject(value: unknown, file: string, options: LoadOp
   const raw = value as RawScenario;
   const scenario = normalise(raw, file, locate, problems, options.source ?? file);
   if (problems.length > 0) throw invalid(file, problems);
-  if (options.forRunning !== false) rejectNotImplemented(scenario, raw, file, locate);
   return deepFreeze(scenario);
 }
 
@@ -244,21 +239,6 @@ export function paramsOf(definition: AnyFaultDefinition, raw: Record<string, unk
     params[key] = unit ? toNumber(unit, value as number | string) : value;
   }
   return params;
-}
-
-function rejectNotImplemented(scenario: Scenario, raw: RawScenario, file: string, locate: Locate): void {
-  const problems: ScenarioProblem[] = [];
-  scenario.phases.forEach((phase, p) =>
-    phase.faults.forEach((fault, i) => {
-      if (faultByType(fault.type)?.create) return;
-      const segments = raw.phases ? ['phases', p, 'faults', i, 'type'] : ['faults', i, 'type'];
-      const position = locate(segments);
-      problems.push({ file, line: position.line, col: position.col, path: displayPath(segments), message: `fault type "${fault.type}" is not implemented yet` });
-    }),
-  );
-  if (problems.length === 0) return;
-  const types = [...new Set(problems.map((p) => p.message.match(/"([^"]+)"/)![1]))];
-  throw new WsfaultError('WSFAULT_FAULT_NOT_IMPLEMENTED', `${file}: fault type ${types.map((t) => `"${t}"`).join(', ')} is not implemented yet`, problems);
 }
 
 export function invalid(file: string, problems: ScenarioProblem[], what = 'scenario'): WsfaultError {

@@ -18,7 +18,7 @@ describe('the registry, the docs and the examples agree', () => {
     const example = FAULT_EXAMPLES[type];
     expect(example, `no example for ${type}`).toBeDefined();
     expect(example!.type).toBe(type);
-    expect(() => loadScenarioObject({ name: 'example', faults: [example] }, 'example', { forRunning: false })).not.toThrow();
+    expect(() => loadScenarioObject({ name: 'example', faults: [example] }, 'example')).not.toThrow();
     expect(typesUsed.has(type), `no built-in scenario uses ${type}`).toBe(true);
   });
 

@@ -31,8 +31,8 @@ export const scenarioRoutes =
       try {
         scenario =
           typeof request.body === 'string'
-            ? loadScenarioText(request.body, `scenario ${name}`, { source, forRunning: false })
-            : loadScenarioObject({ name, ...(request.body as object) }, `scenario ${name}`, { source, forRunning: false });
+            ? loadScenarioText(request.body, `scenario ${name}`, { source })
+            : loadScenarioObject({ name, ...(request.body as object) }, `scenario ${name}`, { source });
       } catch (error) {
         if (error instanceof WsfaultError) throw apiError('WSFAULT_INVALID_BODY', error.message, error.details);
         throw error;

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { Choice, DirectionParam } from '../common.js';
 import { defineFault, directionText } from '../define.js';
+import { covers, kindOf } from './units.js';
 
 export const dropHeartbeats = defineFault({
   type: 'drop-heartbeats',
@@ -11,4 +12,11 @@ export const dropHeartbeats = defineFault({
     direction: DirectionParam('both'),
   }),
   explain: (p) => `drops ${p.kinds.join(' and ')} frames ${directionText(p.direction)}`,
+  create: (p, ctx) => ({
+    onUnit(unit, direction, next) {
+      const kind = kindOf(unit);
+      if (unit.kind !== 'control' || !covers(p.direction, direction) || !p.kinds.includes(kind as 'ping')) return next(unit);
+      ctx.applied({ direction, kind });
+    },
+  }),
 });

@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { DirectionParam, MessageKinds, RateParam } from '../common.js';
 import { defineFault, directionText } from '../define.js';
+import { covers, kindOf } from './units.js';
 
 export const dropMessages = defineFault({
   type: 'drop-messages',
@@ -23,4 +24,22 @@ export const dropMessages = defineFault({
     }
   },
   explain: (p) => `drops ${(p.rate * 100).toFixed(0)}% of ${p.kinds.join('/')} messages ${directionText(p.direction)}${p.contains ? ` containing "${p.contains}"` : ''}${p.pattern ? ` matching /${p.pattern}/` : ''}`,
+  create: (p, ctx) => {
+    const pattern = p.pattern ? new RegExp(p.pattern) : null;
+    const random = { upstream: ctx.stream('upstream'), downstream: ctx.stream('downstream') };
+    return {
+      onUnit(unit, direction, next) {
+        if (unit.kind !== 'message' || !covers(p.direction, direction) || !p.kinds.includes(kindOf(unit) as 'text')) return next(unit);
+        // Compressed payloads cannot be searched; contains/pattern then match nothing.
+        if (p.contains !== undefined || pattern) {
+          if (unit.compressed) return next(unit);
+          const text = unit.payload().toString('utf8');
+          if (p.contains !== undefined && !text.includes(p.contains)) return next(unit);
+          if (pattern && !pattern.test(text)) return next(unit);
+        }
+        if (random[direction]() >= p.rate) return next(unit);
+        ctx.applied({ direction, bytes: unit.payload().length });
+      },
+    };
+  },
 });

@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { Duration, Size } from '../../scenario/units.js';
 import { Choice } from '../common.js';
 import { defineFault, ms } from '../define.js';
+import { Opcode } from '../../protocol/opcodes.js';
 
 export const injectMessages = defineFault({
   type: 'inject-messages',
@@ -22,4 +23,23 @@ export const injectMessages = defineFault({
   },
   explain: (p) =>
     `sends ${p.text !== undefined ? `"${p.text}"` : p.size !== undefined ? `a ${p.size}-byte binary message` : 'a binary message'} to the ${p.to}${p.every ? ` every ${ms(p.every)}` : ''}${p.count ? `, ${p.count} in all` : ''}`,
+  create: (p, ctx) => ({
+    start(control) {
+      const payload = p.text !== undefined ? Buffer.from(p.text, 'utf8') : p.base64 !== undefined ? Buffer.from(p.base64, 'base64') : Buffer.alloc(p.size!, 0x61);
+      const opcode = p.text !== undefined ? Opcode.Text : Opcode.Binary;
+      const total = p.count ?? (p.every ? Infinity : 1);
+      let sent = 0;
+      const send = () => {
+        control.inject(p.to, opcode, payload);
+        ctx.applied({ to: p.to, bytes: payload.length, n: ++sent });
+      };
+      send();
+      if (!p.every || sent >= total) return;
+      const timer = setInterval(() => {
+        send();
+        if (sent >= total) clearInterval(timer);
+      }, p.every);
+      return () => clearInterval(timer);
+    },
+  }),
 });
