@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeFrame } from '../../src/protocol/frame-encode.js';
+import { FrameError, FrameParser, type Frame } from '../../src/protocol/frame-parser.js';
+import { FrameTracker } from '../../src/protocol/frame-tracker.js';
+import { Opcode } from '../../src/protocol/opcodes.js';
+
+const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
+const parse = (bytes: Buffer, expectMasked = false) => new FrameParser({ expectMasked }).push(bytes);
+const shape = (f: Frame) => ({ fin: f.fin, opcode: f.opcode, masked: f.masked, payload: f.payload.toString('hex') });
+
+describe('RFC 6455 §5.7 examples and other frame shapes', () => {
+  it('a single-frame unmasked text message', () => {
+    const [frame] = parse(hex('81 05 48 65 6c 6c 6f'));
+    expect(shape(frame!)).toEqual({ fin: true, opcode: Opcode.Text, masked: false, payload: Buffer.from('Hello').toString('hex') });
+  });
+
+  it('a single-frame masked text message', () => {
+    const [frame] = parse(hex('81 85 37 fa 21 3d 7f 9f 4d 51 58'), true);
+    expect(frame!.payload.toString()).toBe('Hello');
+    expect(frame!.raw.equals(hex('81 85 37 fa 21 3d 7f 9f 4d 51 58'))).toBe(true);
+  });
+
+  it('a fragmented unmasked text message, with a ping between the fragments', () => {
+    const frames = parse(hex('01 03 48 65 6c  89 05 48 65 6c 6c 6f  80 02 6c 6f'));
+    expect(frames.map(shape)).toEqual([
+      { fin: false, opcode: Opcode.Text, masked: false, payload: Buffer.from('Hel').toString('hex') },
+      { fin: true, opcode: Opcode.Ping, masked: false, payload: Buffer.from('Hello').toString('hex') },
+      { fin: true, opcode: Opcode.Continuation, masked: false, payload: Buffer.from('lo').toString('hex') },
+    ]);
+  });
+
+  it('unmasked ping and pong', () => {
+    expect(parse(hex('89 05 48 65 6c 6c 6f 8a 05 48 65 6c 6c 6f')).map((f) => f.opcode)).toEqual([Opcode.Ping, Opcode.Pong]);
+  });
+
+  it('256 bytes of binary (16-bit length) and 64 KiB (64-bit length)', () => {
+    const [a] = parse(Buffer.concat([hex('82 7e 01 00'), Buffer.alloc(256, 1)]));
+    expect(a!.payload.length).toBe(256);
+    const [b] = parse(Buffer.concat([hex('82 7f 00 00 00 00 00 01 00 00'), Buffer.alloc(65536, 2)]));
+    expect(b!.payload.length).toBe(65536);
+  });
+
+  it('an empty Close and a Close with code and reason', () => {
+    const [empty, withReason] = parse(Buffer.concat([hex('88 00'), hex('88 08 03 e8'), Buffer.from('bye!!!')]));
+    expect(empty!.payload.length).toBe(0);
+    expect(withReason!.payload.readUInt16BE(0)).toBe(1000);
+    expect(withReason!.payload.toString('utf8', 2)).toBe('bye!!!');
+  });
+
+  it('an unchanged frame that lies in one chunk is a view of it, not a copy', () => {
+    const chunk = hex('81 05 48 65 6c 6c 6f 82 01 00');
+    const [first] = parse(chunk);
+    expect(first!.raw.buffer).toBe(chunk.buffer);
+  });
+});
+
+describe('protocol violations', () => {
+  it.each([
+    ['a reserved opcode', hex('83 00'), false, 'WS_ERR_INVALID_OPCODE', 1002],
+    ['RSV1 without an extension', hex('c1 00'), false, 'WS_ERR_UNEXPECTED_RSV', 1002],
+    ['a control frame over 125 bytes', Buffer.concat([hex('89 7e 00 7e'), Buffer.alloc(126)]), false, 'WS_ERR_CONTROL_TOO_LONG', 1002],
+    ['a fragmented control frame', hex('09 00'), false, 'WS_ERR_FRAGMENTED_CONTROL', 1002],
+    ['a continuation with nothing to continue', hex('80 00'), false, 'WS_ERR_UNEXPECTED_CONTINUATION', 1002],
+    ['a new message before the last one ended', hex('01 00 81 00'), false, 'WS_ERR_EXPECTED_CONTINUATION', 1002],
+    ['an unmasked client frame', hex('81 00'), true, 'WS_ERR_MASK_EXPECTED', 1002],
+    ['a masked server frame', hex('81 80 00 00 00 00'), false, 'WS_ERR_UNEXPECTED_MASK', 1002],
+  ])('%s → %s, close %i', (_what, bytes, expectMasked, code, closeCode) => {
+    const parser = new FrameParser({ expectMasked });
+    let error: FrameError | null = null;
+    try {
+      parser.push(bytes);
+    } catch (e) {
+      error = e as FrameError;
+    }
+    expect(error).toBeInstanceOf(FrameError);
+    expect(error).toMatchObject({ code, closeCode });
+    expect(parser.push(hex('81 00'))).toEqual([]); // it stays stopped
+  });
+
+  it('a payload over maxPayload → 1009', () => {
+    expect(() => new FrameParser({ expectMasked: false, maxPayload: 10 }).push(hex('82 0b'))).toThrow(expect.objectContaining({ closeCode: 1009 }));
+  });
+});
+
+/** Any sequence of valid frames: data messages (maybe fragmented) with control frames in between. */
+const frameSequence = (masked: boolean) =>
+  fc
+    .array(
+      fc.oneof(
+        fc.record({
+          kind: fc.constant('message' as const),
+          opcode: fc.constantFrom(Opcode.Text, Opcode.Binary),
+          parts: fc.array(fc.oneof(fc.integer({ min: 0, max: 200 }), fc.constantFrom(125, 126, 65535, 65536, 70_000)), { minLength: 1, maxLength: 3 }),
+          control: fc.option(fc.constantFrom(Opcode.Ping, Opcode.Pong), { nil: undefined }),
+        }),
+        fc.record({ kind: fc.constant('control' as const), opcode: fc.constantFrom(Opcode.Ping, Opcode.Pong, Opcode.Close), size: fc.integer({ min: 0, max: 125 }) }),
+      ),
+      { maxLength: 8 },
+    )
+    .map((items) => {
+      const frames: Buffer[] = [];
+      for (const item of items) {
+        if (item.kind === 'control') {
+          frames.push(encodeFrame(item.opcode, Buffer.alloc(item.size, 7), masked));
+          continue;
+        }
+        item.parts.forEach((size, i) => {
+          frames.push(encodeFrame(i === 0 ? item.opcode : Opcode.Continuation, Buffer.alloc(size, i + 1), masked, i === item.parts.length - 1));
+          if (i === 0 && item.control !== undefined && item.parts.length > 1) frames.push(encodeFrame(item.control, Buffer.from('hb'), masked));
+        });
+      }
+      return frames;
+    });
+
+describe('property: frames split at arbitrary boundaries parse back to the same frames', () => {
+  for (const masked of [false, true]) {
+    it(`${masked ? 'masked (client→server)' : 'unmasked (server→client)'} frames`, () => {
+      fc.assert(
+        fc.property(frameSequence(masked), fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 20 }), (frames, cuts) => {
+          const stream = Buffer.concat(frames);
+          const parser = new FrameParser({ expectMasked: masked });
+          const tracker = new FrameTracker();
+          const parsed: Frame[] = [];
+          let at = 0;
+          let i = 0;
+          while (at < stream.length) {
+            const piece = stream.subarray(at, at + cuts[i++ % cuts.length]!);
+            parsed.push(...parser.push(piece));
+            expect(tracker.feed(piece)).toBe(piece.length);
+            at += piece.length;
+          }
+          // Same frames, and their raw bytes re-assemble the stream exactly.
+          expect(parsed.map((f) => f.raw.toString('hex'))).toEqual(frames.map((f) => f.toString('hex')));
+          expect(parser.atBoundary).toBe(true);
+          expect(tracker.atBoundary).toBe(true);
+          const dataEnds = parsed.filter((f) => f.fin && f.opcode < 8).length;
+          expect(tracker.messages).toBe(dataEnds);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+});
