@@ -76,7 +76,9 @@ export class MessageLayer {
       }
     };
     if (afterMessages > 0) unsubscribe = this.host.onMessage(begin);
-    timer = setTimeout(begin, Math.max(0, this.host.openedAt + after - Date.now()));
+    // Already due (no `after`): start now, before the first message can slip past.
+    if (after === 0 && afterMessages === 0) begin();
+    else timer = setTimeout(begin, Math.max(0, this.host.openedAt + after - Date.now()));
     this.running.set(fault.name, () => {
       if (timer) clearTimeout(timer);
       if (endTimer) clearTimeout(endTimer);

@@ -99,7 +99,8 @@ describe('other message faults', () => {
   it('inject-messages text every 100ms, 3 in all', async () => {
     const echo = await startWsEcho();
     const { url } = await startWsfault(echo.url, { name: 'inj', faults: [{ type: 'inject-messages', text: 'surprise', every: '100ms', count: 3 }] });
-    const ws = await openClient(url);
+    // The first one comes with the open: listen from the start.
+    const ws = new WebSocket(url);
     const got: string[] = [];
     ws.on('message', (d) => got.push(String(d)));
     await delay(600);
@@ -126,7 +127,7 @@ describe('other message faults', () => {
     ws.on('message', (d) => got.push(String(d)));
     ws.send('a');
     ws.send('b');
-    await until(() => got.length === 4, 'four messages');
+    await until(() => got.length === 4, `four messages, got ${JSON.stringify(got)}`);
     expect(got).toEqual(['a', 'a', 'b', 'b']);
     ws.close();
   });
