@@ -70,3 +70,36 @@ export function attemptPython(url: string, options: { subprotocols?: string[]; o
     }),
   );
 }
+
+const PY_HEARTBEAT = fileURLToPath(new URL('./py_heartbeat.py', import.meta.url));
+
+/** A Python client with a 1 s keepalive: how its connection ended. */
+export function pythonKeepalive(url: string): Promise<{ code: number | null; reason: string | null; exception: string | null }> {
+  if (!existsSync(PYTHON)) throw new Error(`${PYTHON} not found: install Debian's python3-websockets (apt-get install python3-websockets).`);
+  return new Promise((resolve, reject) =>
+    execFile(PYTHON, [PY_HEARTBEAT, url], { timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`python client failed: ${stderr || error.message}`));
+      resolve(JSON.parse(stdout.trim().split('\n').pop()!));
+    }),
+  );
+}
+
+/** Opens a WebSocket in a page, optionally sends one text message, and reports how it closed. */
+export async function chromiumSession(browser: Browser, url: string, send: string | null, timeoutMs = 10_000) {
+  const page = await browser.newPage();
+  const console: string[] = [];
+  page.on('console', (message) => console.push(message.text()));
+  try {
+    const result = (await page.evaluate(`new Promise((resolve) => {
+      const ws = new WebSocket(${JSON.stringify(url)});
+      const state = { opened: false, errored: false, code: null, reason: null };
+      ws.onopen = () => { state.opened = true; if (${JSON.stringify(send)} !== null) ws.send(${JSON.stringify(send)}); };
+      ws.onerror = () => { state.errored = true; };
+      ws.onclose = (e) => resolve({ ...state, code: e.code, reason: e.reason });
+      setTimeout(() => resolve(state), ${timeoutMs});
+    })`)) as { opened: boolean; errored: boolean; code: number | null; reason: string | null };
+    return { ...result, console: console.filter((t) => t.includes('WebSocket')) };
+  } finally {
+    await page.close();
+  }
+}

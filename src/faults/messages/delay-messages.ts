@@ -3,6 +3,7 @@ import { Duration } from '../../scenario/units.js';
 import { DirectionParam, JitterParam, MessageKinds } from '../common.js';
 import { defineFault, directionText, ms } from '../define.js';
 import { jittered } from '../transport/directions.js';
+import { ReleaseQueue } from './release-queue.js';
 import { covers, kindOf } from './units.js';
 
 export const delayMessages = defineFault({
@@ -19,21 +20,19 @@ export const delayMessages = defineFault({
   explain: (p) => `delays ${p.kinds.join('/')} messages ${ms(p.delay)}${p.jitter ? ` ± ${ms(p.jitter)}` : ''} ${directionText(p.direction)}${p.reorder ? ', order not kept' : ''}`,
   create: (p, ctx) => {
     const random = { upstream: ctx.stream('upstream'), downstream: ctx.stream('downstream') };
-    // In order: each message leaves no earlier than the one before it.
-    const last = { upstream: 0, downstream: 0 };
+    const queues = { upstream: new ReleaseQueue(), downstream: new ReleaseQueue() };
     let reported = false;
     return {
       onUnit(unit, direction, next) {
         if (unit.kind !== 'message' || !covers(p.direction, direction) || !p.kinds.includes(kindOf(unit) as 'text')) return next(unit);
-        const delay = jittered(p.delay, p.jitter, random[direction]);
-        const now = performance.now();
-        const at = p.reorder ? now + delay : Math.max(last[direction], now + delay);
-        last[direction] = Math.max(last[direction], at);
         if (!reported) {
           reported = true;
           ctx.applied({ delayMs: p.delay, jitterMs: p.jitter });
         }
-        setTimeout(() => next(unit), at - now);
+        const at = performance.now() + jittered(p.delay, p.jitter, random[direction]);
+        // reorder: each message on its own time; otherwise strictly in arrival order.
+        if (p.reorder) setTimeout(() => next(unit), at - performance.now());
+        else queues[direction].add(at, () => next(unit));
       },
     };
   },
