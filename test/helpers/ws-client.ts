@@ -22,7 +22,10 @@ export function closed(ws: WebSocket): Promise<ClosedWith> {
 /** Sends one message and resolves with the next one received. */
 export function roundTrip(ws: WebSocket, data: string | Buffer, binary = typeof data !== 'string'): Promise<{ data: Buffer; isBinary: boolean }> {
   return new Promise((resolve, reject) => {
-    ws.once('message', (message, isBinary) => resolve({ data: message as Buffer, isBinary }));
+    ws.once('message', (message, isBinary) => {
+      ws.off('error', reject);
+      resolve({ data: message as Buffer, isBinary });
+    });
     ws.once('error', reject);
     ws.send(data, { binary });
   });
