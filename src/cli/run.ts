@@ -4,7 +4,7 @@ import { WsfaultError } from '../errors.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { parseListen } from '../proxy/address.js';
 import { loadConfigFile } from '../scenario/config.js';
-import { startControlApi, type ControlServer } from '../control/server.js';
+import type { ControlServer } from '../control/server.js';
 import { EventBus } from '../events/bus.js';
 import { writeEventsTo } from '../events/file.js';
 
@@ -55,7 +55,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         return true;
       }) as unknown as Argv<RunArgs>,
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
-    const logger = createLogger(argv['log-level'], argv['log-format']);
+    const logger = await createLogger(argv['log-level'], argv['log-format']);
     const config = argv.config ? loadConfigFile(argv.config) : null;
     const proxies: ProxySettings[] = config
       ? config.proxies
@@ -75,6 +75,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     let control: ControlServer | null = null;
     if (apiListen !== 'off') {
       try {
+        // Loaded only when the API is on: Fastify and its plugins cost start-up time.
+        const { startControlApi } = await import('../control/server.js');
         control = await startControlApi(app, apiListen, {
           token: argv['api-token'] ?? process.env.WSFAULT_API_TOKEN,
           corsOrigin: argv['api-cors'],
