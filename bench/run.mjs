@@ -14,7 +14,7 @@ const root = join(here, '..');
 const quick = process.argv.includes('--quick');
 const settings = quick
   ? { rounds: 1, rtt: 2_000, warmup: 200, streamSeconds: 2, idle: [1_000], startups: 3 }
-  : { rounds: 3, rtt: 20_000, warmup: 1_000, streamSeconds: 5, idle: [1_000, 9_900], startups: 7 };
+  : { rounds: 3, rtt: 20_000, warmup: 1_000, streamSeconds: 5, idle: [1_000, 9_800], startups: 7 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const tmp = mkdtempSync(join(os.tmpdir(), 'wsfault-bench-'));
@@ -46,7 +46,7 @@ worker_rlimit_nofile 20000;
 daemon off;
 pid ${tmp}/nginx.pid;
 error_log ${tmp}/nginx-error.log warn;
-events { worker_connections 19000; }
+events { worker_connections 19900; }
 http {
   access_log off;
   map $http_upgrade $connection_upgrade { default upgrade; '' close; }
@@ -122,9 +122,20 @@ for (let round = 0; round < settings.rounds; round++) {
   }
 }
 
-// Idle connections: proxy RSS growth per connection and time to open them (one round each).
+// Idle connections: proxy RSS growth per connection and time to open them (one round each), on
+// a fresh proxy process each time so memory kept from the bulk runs does not count.
+const freshPath = {
+  nginx: () => startNginx(up.port),
+  'http-proxy': () => startHttpProxy(up.port),
+  'wsfault passthrough': () => startWsfault(up.port, 'wsfault passthrough'),
+  'wsfault parsed frames': () => startWsfault(up.port, 'wsfault parsed frames', 'name: bench-parse\nfaults:\n  - { type: drop-messages, rate: 0 }\n'),
+};
+for (const path of paths) path.stop();
+await sleep(500);
 for (const n of settings.idle) {
-  for (const path of paths.filter((p) => p.name !== 'direct' && p.name !== 'wsfault latency 0')) {
+  for (const [name, start] of Object.entries(freshPath)) {
+    const path = await start();
+    await sleep(300);
     const pid = path.pid();
     const before = rssKiB(pid);
     try {
@@ -135,11 +146,12 @@ for (const n of settings.idle) {
       console.error(`idle ${n} ${path.name}: open in ${r.ms.toFixed(0)} ms, RSS ${(after / 1024).toFixed(1)} MiB, +${((after - before) / n).toFixed(2)} KiB/conn`);
       r.child.send('stop');
       await new Promise((resolve) => r.child.once('exit', resolve));
-      await sleep(1_000);
     } catch (error) {
       results.idle[`${path.name} ${n}`] = { n, error: String(error.message ?? error) };
       console.error(`idle ${n} ${path.name}: ${error.message}`);
     }
+    path.stop();
+    await sleep(1_000);
   }
 }
 
@@ -155,7 +167,6 @@ for (let i = 0; i < settings.startups; i++) {
 }
 results.startup = { medianMs: median(startups), runs: startups };
 
-for (const path of paths) path.stop();
 up.child.kill();
 
 // --- report -----------------------------------------------------------------------------------
@@ -214,7 +225,8 @@ Echo: ${settings.rtt} round trips of 32 bytes on one connection after ${settings
 64 KiB binary messages one way for ${settings.streamSeconds} s, counted by the server. Rounds interleaved (${settings.rounds}),
 medians reported. Idle: N WebSockets opened 200 at a time and held; RSS of the proxy process
 (nginx: its worker). This sandbox's hard file limit is 20 000, so a proxy (two sockets per
-connection) can hold at most ~9 900 connections: the "10 000 idle" workload runs with 9 900.
+connection) can hold at most ~9 900 connections: the "10 000 idle" workload runs with 9 800.
+Each idle measurement starts a fresh proxy process.
 
 ${table}
 
