@@ -54,7 +54,14 @@ export function parseYaml(text: string, file: string): { value: unknown; locate:
     const at = error.linePos?.[0] ?? { line: 1, col: 1 };
     return { file, line: at.line, col: at.col, path: '(yaml)', message: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') };
   });
-  return { value: problems.length > 0 ? null : doc.toJS({ maxAliasCount: 100 }), locate: (segments, key) => positionOf(doc, lines, segments, key), problems };
+  const locate: Locate = (segments, key) => positionOf(doc, lines, segments, key);
+  if (problems.length > 0) return { value: null, locate, problems };
+  try {
+    return { value: doc.toJS({ maxAliasCount: 100 }), locate, problems };
+  } catch (error) {
+    // An unresolved alias or an alias bomb is found only while converting (found by fuzzing).
+    return { value: null, locate, problems: [{ file, line: 1, col: 1, path: '(yaml)', message: (error as Error).message }] };
+  }
 }
 
 /** Validates a scenario given as a value (an API body, or parsed YAML with `locate`). */
