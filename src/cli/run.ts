@@ -4,6 +4,8 @@ import { WsfaultError } from '../errors.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { parseListen } from '../proxy/address.js';
 import { loadConfigFile } from '../scenario/config.js';
+import { parseDuration, parseSize } from '../scenario/units.js';
+import type { Limits } from '../proxy/limits.js';
 import type { ControlServer } from '../control/server.js';
 import { EventBus } from '../events/bus.js';
 import { writeEventsTo } from '../events/file.js';
@@ -21,8 +23,34 @@ export interface RunArgs {
   'api-token'?: string;
   'api-cors'?: string;
   'events-file'?: string;
+  'head-timeout'?: string;
+  'connect-timeout'?: string;
+  'upstream-timeout'?: string;
+  'max-head-size'?: string;
   'log-level': string;
   'log-format'?: LogFormat;
+}
+
+/** The limit flags (docs/RELIABILITY.md), as durations and sizes like scenario files take them. */
+function limitsFrom(argv: RunArgs): Partial<Limits> {
+  const unit = (flag: keyof RunArgs, parse: (v: string) => number) => {
+    const value = argv[flag] as string | undefined;
+    if (value === undefined) return undefined;
+    try {
+      const n = parse(/^\d+$/.test(value) ? (Number(value) as never) : value);
+      if (n > 0) return n;
+    } catch {
+      // reported below
+    }
+    throw new WsfaultError('WSFAULT_USAGE', `--${flag} "${value}" is not a positive ${parse === parseSize ? 'size (16KiB)' : 'duration (30s)'}`);
+  };
+  const limits: Partial<Limits> = {
+    headTimeoutMs: unit('head-timeout', parseDuration),
+    connectTimeoutMs: unit('connect-timeout', parseDuration),
+    handshakeTimeoutMs: unit('upstream-timeout', parseDuration),
+    maxHeadBytes: unit('max-head-size', parseSize),
+  };
+  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 }
 
 /** A flag given twice takes its last value (the image's entrypoint sets --listen; a user may override it). */
@@ -44,6 +72,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('api-token', { type: 'string', coerce: last, describe: 'require Authorization: Bearer TOKEN on the API (env WSFAULT_API_TOKEN)' })
       .option('api-cors', { type: 'string', coerce: last, describe: 'allow browser code from ORIGIN to call the API' })
       .option('events-file', { type: 'string', coerce: last, describe: 'append every event as one JSON line (NDJSON)' })
+      .option('head-timeout', { type: 'string', coerce: last, describe: 'time a client has to send its request head (default 30s; then 408)' })
+      .option('connect-timeout', { type: 'string', coerce: last, describe: 'time to connect to the upstream (default 10s; then 502)' })
+      .option('upstream-timeout', { type: 'string', coerce: last, describe: 'time the upstream has to answer an upgrade (default 30s; then 504)' })
+      .option('max-head-size', { type: 'string', coerce: last, describe: 'largest request or response head (default 16KiB; then 431)' })
       .option('seed', { type: 'number', coerce: last, describe: 'seed for every random choice (default: random, printed)' })
       .option('host-header', { choices: ['keep', 'target'] as const, default: 'keep' as const, describe: 'the Host header sent upstream' })
       .option('log-level', { choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' })
@@ -65,6 +97,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const stopEvents = argv['events-file'] ? writeEventsTo(bus, argv['events-file']) : null;
     const app = await startApp({
       bus,
+      limits: limitsFrom(argv),
       proxies,
       scenarioDirs: [config?.scenarios, argv.scenarios].filter((d): d is string => d !== undefined),
       seed: argv.seed ?? config?.seed,

@@ -48,6 +48,22 @@ describe('wsfault run', () => {
     expect(url).not.toBe('ws://127.0.0.1:1');
   });
 
+  it('--head-timeout sets the slowloris bound (408); a bad value exits 2', async () => {
+    const p = run(['--listen', '127.0.0.1:0', '--api', 'off', '--head-timeout', '300ms']);
+    const [, url] = await p.waitFor(BANNER);
+    const socket = net.connect(Number(new URL(url!).port), '127.0.0.1');
+    const started = Date.now();
+    let text = '';
+    socket.on('data', (d) => (text += d.toString()));
+    socket.write('GET / HTTP/1.1\r\n');
+    await new Promise((resolve) => socket.once('close', resolve));
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const bad = run(['--listen', '127.0.0.1:0', '--api', 'off', '--max-head-size', 'lots']);
+    expect((await bad.exited).code).toBe(2);
+    expect(bad.stderr()).toMatch(/--max-head-size "lots" is not a positive size/);
+  });
+
   it('prints a random seed when none is given', async () => {
     const p = run(['--listen', '127.0.0.1:0', '--api', 'off']);
     await p.waitFor(BANNER);
