@@ -59,3 +59,45 @@ describe('hostile client input never reaches the upstream and never stops the pr
     expect(b.events.some((e) => e.type === 'upstream.error')).toBe(true);
   });
 });
+
+describe('more hostile shapes, with a healthy client alongside', () => {
+  const upgrade = (key: string) => `GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+
+  it.each([
+    ['an empty key', ''],
+    ['a 4 KiB key', 'k'.repeat(4096)],
+    ['a key of spaces and symbols', '!!!$$$ ###'],
+  ])('absurd Sec-WebSocket-Key (%s): the real server answers 400; others unaffected', async (_what, key) => {
+    const echo = await startWsEcho();
+    const { port, url } = await startProxy(echo.url);
+    const healthy = await openClient(url);
+    expect(await exchange(port, upgrade(key))).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await roundTrip(healthy, 'fine')).data.toString()).toBe('fine');
+    healthy.close();
+  });
+
+  it('a truncated head then FIN: closed quietly, nothing reaches the upstream', async () => {
+    let upstreamBytes = 0;
+    const upstream = await startTcpServer((socket) => socket.on('data', (d) => (upstreamBytes += d.length)));
+    const { port } = await startProxy(`ws://127.0.0.1:${upstream.port}`);
+    const socket = net.connect(port, '127.0.0.1');
+    socket.end('GET / HTTP/1.1\r\nHost: x\r\nUpgr');
+    const closed = await new Promise<boolean>((resolve) => socket.on('close', () => resolve(true)));
+    expect(closed).toBe(true);
+    expect(upstreamBytes).toBe(0);
+  });
+
+  it('frames sent before the 101 arrive after the request, in order, and the connection works', async () => {
+    const echo = await startWsEcho();
+    const { port } = await startProxy(echo.url);
+    const socket = net.connect(port, '127.0.0.1');
+    let got = Buffer.alloc(0);
+    socket.on('data', (d) => (got = Buffer.concat([got, d])));
+    const { encodeFrame } = await import('../../src/protocol/frame-encode.js');
+    socket.write(Buffer.concat([Buffer.from(upgrade('dGhlIHNhbXBsZSBub25jZQ==')), encodeFrame(0x1, Buffer.from('early'), true)]));
+    const { until } = await import('../helpers/wait.js');
+    await until(() => got.includes(Buffer.from('early')), 'the early message echoed');
+    expect(got.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+    socket.destroy();
+  });
+});

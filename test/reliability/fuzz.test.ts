@@ -8,7 +8,7 @@ import { encodeFrame } from '../../src/protocol/frame-encode.js';
 import { Opcode } from '../../src/protocol/opcodes.js';
 import { loadScenarioText } from '../../src/scenario/load.js';
 import { startWsfault, stopApps } from '../helpers/app.js';
-import { closeAll, startWsEcho } from '../helpers/servers.js';
+import { closeAll, startTcpServer, startWsEcho } from '../helpers/servers.js';
 import { until } from '../helpers/wait.js';
 import { openClient, roundTrip } from '../helpers/ws-client.js';
 
@@ -93,6 +93,39 @@ describe('frames: arbitrary bytes close only that connection', () => {
       { numRuns: 60 },
     );
     await until(() => proxy.connections.size === 1, 'only the healthy connection left');
+    healthy.close();
+  }, 60_000);
+
+  it('random bytes from the server after the 101 close only that connection', async () => {
+    const echo = await startWsEcho();
+    // Upgrades to /bad get a 101, one valid frame and random bytes; everything else is piped to the echo server.
+    let garbage = Buffer.alloc(0);
+    const upstream = await startTcpServer((socket) =>
+      socket.once('data', (head) => {
+        if (head.toString('latin1').startsWith('GET /bad')) {
+          socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n');
+          socket.write(Buffer.concat([encodeFrame(Opcode.Text, Buffer.from('ok'), false), garbage]));
+          return;
+        }
+        const pipe = net.connect(echo.port, '127.0.0.1', () => pipe.write(head));
+        pipe.on('error', () => socket.destroy());
+        socket.pipe(pipe).pipe(socket);
+      }),
+    );
+    const { port, url } = await startWsfault(`ws://127.0.0.1:${upstream.port}`, { name: 'parse', faults: [{ type: 'drop-messages', rate: 0 }] });
+    const healthy = await openClient(url);
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 600 }), async (bytes) => {
+        garbage = Buffer.from(bytes);
+        const raw = net.connect(port, '127.0.0.1');
+        raw.on('error', () => {});
+        raw.write('GET /bad HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+        await new Promise((r) => setTimeout(r, 10));
+        raw.destroy();
+        expect((await roundTrip(healthy, 'still fine')).data.toString()).toBe('still fine');
+      }),
+      { numRuns: 40 },
+    );
     healthy.close();
   }, 60_000);
 });
