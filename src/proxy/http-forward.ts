@@ -27,18 +27,17 @@ export class HttpForwarder {
   private readonly server = http.createServer();
   private readonly proxy: httpProxy;
   private readonly owners = new WeakMap<Socket, Connection>();
-  private readonly agent: http.Agent;
+  /** Keep-alive agents per scheme: a proxy's target may change from http to https while it runs. */
+  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
   constructor(private readonly options: HttpForwarderOptions) {
-    // Without an agent http-proxy asks the upstream for `Connection: close`, which would end
-    // the client's keep-alive socket after every response.
-    this.agent = options.target().tls ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    // Each request passes an agent: without one http-proxy asks the upstream for
+    // `Connection: close`, which would end the client's keep-alive socket after every response.
     this.proxy = httpProxy.createProxyServer({
       changeOrigin: options.hostHeader === 'target',
       secure: true,
       xfwd: false,
       ws: false,
-      agent: this.agent,
     });
     this.proxy.on('error', this.onProxyError);
     this.server.on('request', this.onRequest);
@@ -57,16 +56,18 @@ export class HttpForwarder {
   close(): void {
     this.server.closeAllConnections?.();
     this.proxy.close();
-    this.agent.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   private onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const connection = this.owners.get(req.socket);
-    const target = this.options.target().httpOrigin;
-    if (!connection) return void this.proxy.web(req, res, { target });
+    const current = this.options.target();
+    const options = { target: current.httpOrigin, agent: current.tls ? this.agents.https : this.agents.http };
+    if (!connection) return void this.proxy.web(req, res, options);
     this.count(req, res, connection);
     // connect-delay acts on plain requests too: it delays the upstream request.
-    void connection.beforeDial().then(() => this.proxy.web(req, res, { target }));
+    void connection.beforeDial().then(() => this.proxy.web(req, res, options));
   };
 
   private count(req: IncomingMessage, res: ServerResponse, connection: Connection): void {

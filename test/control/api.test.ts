@@ -8,7 +8,7 @@ import { WsfaultApiError, WsfaultClient } from '../../src/client/index.js';
 import { buildControlApi } from '../../src/control/api.js';
 import { startControlApi, type ControlServer } from '../../src/control/server.js';
 import { writeEventsTo } from '../../src/events/file.js';
-import { closeAll, startWsEcho } from '../helpers/servers.js';
+import { closeAll, startHttpServer, startWsEcho } from '../helpers/servers.js';
 import { delay, until } from '../helpers/wait.js';
 import { attemptWs, closed, openClient, roundTrip } from '../helpers/ws-client.js';
 
@@ -210,6 +210,14 @@ describe('proxies and scenarios', () => {
     expect((await client.proxies()).map((p) => p.name)).toEqual(['default']);
     const reset = await client.reset();
     expect(reset[0]!.scenario).toBe('passthrough');
+  });
+
+  it('PATCH target: new connections and plain requests go to the new upstream', async () => {
+    const { client, proxyUrl } = await start();
+    const other = await startHttpServer((_req, res) => res.end('the other upstream'));
+    await client.patchProxy({ target: `http://127.0.0.1:${other.port}` });
+    const res = await fetch(proxyUrl.replace('ws:', 'http:') + '/');
+    expect(await res.text()).toBe('the other upstream');
   });
 
   it('serves /openapi.json and the docs UI; GET /faults lists 31 types with their schemas', async () => {
