@@ -25,11 +25,16 @@ describe('wsfault ctl against a running wsfault', () => {
       return { code, out: p.stdout(), err: p.stderr() };
     };
 
+    // `ctl events` subscribes asynchronously: switch until it has printed a change (a fixed
+    // wait was flaky on a loaded machine).
     const events = cli.run(['ctl', 'events', '--types', 'scenario.changed', '--api', api!]);
-    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 40 && !events.stdout().includes('"type":"scenario.changed"'); i++) {
+      expect((await ctl('use', i % 2 === 0 ? 'upgrade-required-426' : 'passthrough')).code).toBe(0);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await events.waitFor(/"type":"scenario.changed"/);
     expect((await ctl('use', 'unavailable-503')).code).toBe(0);
     expect((await attemptWs(url!)).error).toBe('Unexpected server response: 503');
-    await events.waitFor(/"type":"scenario.changed"/);
     expect(JSON.parse((await ctl('status')).out)).toMatchObject({ name: 'default', scenario: 'unavailable-503' });
 
     expect((await ctl('reset')).code).toBe(0);
@@ -47,7 +52,7 @@ describe('wsfault ctl against a running wsfault', () => {
     const bad = await ctl('use', 'no-such-scenario');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/WSFAULT_NOT_FOUND: no scenario named "no-such-scenario"/);
-  }, 30_000);
+  }, 60_000);
 
   it('says clearly when no wsfault is listening (exit 1)', async () => {
     const p = cli.run(['ctl', 'status', '--api', `http://127.0.0.1:${await freePort()}`]);
