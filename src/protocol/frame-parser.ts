@@ -14,6 +14,9 @@ export interface Frame {
 
 /** A protocol violation: the stable code names it, `closeCode` is what the peer gets. */
 export class FrameError extends Error {
+  /** Valid frames that completed earlier in the same push, before the violation. */
+  frames: Frame[] = [];
+
   constructor(
     readonly code: string,
     message: string,
@@ -62,7 +65,14 @@ export class FrameParser {
     }
     const frames: Frame[] = [];
     for (;;) {
-      const frame = this.next();
+      let frame: Frame | null;
+      try {
+        frame = this.next();
+      } catch (error) {
+        // The frames completed before the violation are valid: the caller forwards them.
+        if (error instanceof FrameError) error.frames = frames;
+        throw error;
+      }
       if (!frame) return frames;
       frames.push(frame);
     }

@@ -137,6 +137,8 @@ export class Pipe {
       frames = this.parsed!.parser.push(chunk);
     } catch (error) {
       if (!(error instanceof FrameError)) throw error;
+      // What the peer sent correctly before the violation still reaches the other side.
+      if (error.frames.length > 0) this.parsed!.onFrames(error.frames);
       return this.parsed!.onError(error);
     }
     if (frames.length > 0) this.parsed!.onFrames(frames);

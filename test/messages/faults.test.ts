@@ -175,6 +175,23 @@ describe('other message faults', () => {
     expect(terminated).toBe(true);
   });
 
+  it('regression: valid frames in the same chunk before a violation are still forwarded', async () => {
+    const echo = await startWsEcho();
+    const serverGot: string[] = [];
+    echo.wss.on('connection', (socket) => socket.on('message', (d) => serverGot.push(String(d))));
+    const { port } = await startWsfault(echo.url, { name: 'parse', faults: [{ type: 'drop-messages', rate: 0 }] });
+    const raw = net.connect(port, '127.0.0.1');
+    let answer = Buffer.alloc(0);
+    raw.on('data', (d) => (answer = Buffer.concat([answer, d])));
+    raw.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    await until(() => answer.includes('\r\n\r\n'), 'the 101');
+    const bad = encodeFrame(Opcode.Text, Buffer.from('x'), true);
+    bad[0] = 0x83;
+    raw.write(Buffer.concat([encodeFrame(Opcode.Text, Buffer.from('before the violation'), true), bad]));
+    await until(() => serverGot.includes('before the violation'), 'the valid message to reach the server');
+    raw.destroy();
+  });
+
   it('a protocol violation closes only that connection with 1002; others are unaffected', async () => {
     const echo = await startWsEcho();
     const { port, url } = await startWsfault(echo.url, { name: 'parse', faults: [{ type: 'drop-messages', rate: 0 }] });
