@@ -9,7 +9,8 @@ type PropertySchema = { type?: string | string[]; enum?: string[]; default?: unk
 /** One parameter as the catalogue shows it: `delay  duration, required — added delay`. */
 function describeParam(key: string, schema: PropertySchema, required: boolean): string {
   const kind = schema['x-unit'] ?? (schema.enum ? schema.enum.join('|') : Array.isArray(schema.type) ? schema.type.join('|') : (schema.type ?? 'value'));
-  const range = schema.minimum !== undefined && schema.maximum !== undefined ? ` ${schema.minimum}–${schema.maximum}` : '';
+  // Unit values carry technical bounds (a timer's limit) that say nothing to a reader.
+  const range = !schema['x-unit'] && schema.minimum !== undefined && schema.maximum !== undefined ? ` ${schema.minimum}–${schema.maximum}` : '';
   const when = 'default' in schema ? `default ${JSON.stringify(schema.default)}` : required ? 'required' : 'optional';
   return `    ${key.padEnd(14)} ${`${kind}${range}`.padEnd(28)} ${when}${schema.description ? ` — ${schema.description}` : ''}`;
 }

@@ -4,9 +4,9 @@ import { WsfaultError } from '../errors.js';
 import type { AnyFaultDefinition } from '../faults/define.js';
 import { FAULT_TYPES, faultByType } from '../faults/index.js';
 import { displayPath, pointerSegments, positionOf, type Position } from './positions.js';
-import { faultEntrySchema, faultStubListSchema, scenarioSchema } from './schema.js';
+import { faultEntrySchema, faultStubListSchema, PHASE_DURATION, scenarioSchema } from './schema.js';
 import type { FaultSpec, Match, Phase, Scenario, ScenarioProblem } from './types.js';
-import { toNumber, UNIT_HINTS, type Unit } from './units.js';
+import { toNumber, UNIT_HINTS, unitRangeProblem, type Unit } from './units.js';
 import { closest, validatorFor, type ErrorObject } from './validate.js';
 
 export interface LoadOptions {
@@ -97,18 +97,26 @@ interface RawScenario {
   loop?: boolean;
 }
 
-/** Each fault entry (of a known type) against its own type's schema. */
+/** Each fault entry (of a known type) against its own type's schema, and the ranges of unit values. */
 function faultProblems(value: unknown, file: string, locate: Locate): ScenarioProblem[] {
   if (typeof value !== 'object' || value === null) return [];
   const raw = value as { faults?: unknown; phases?: unknown };
+  const problems: ScenarioProblem[] = [];
+  const problem = (segments: (string | number)[], message: string) => {
+    const position = locate(segments);
+    problems.push({ file, line: position.line, col: position.col, path: displayPath(segments), message });
+  };
+  if (Array.isArray(raw.phases)) raw.phases.forEach((phase, p) => checkUnitRange(PHASE_DURATION, phase?.duration, ['phases', p, 'duration'], problem));
   const lists: { at: (string | number)[]; list: unknown }[] = [{ at: ['faults'], list: raw.faults }];
   if (Array.isArray(raw.phases)) raw.phases.forEach((phase, p) => lists.push({ at: ['phases', p, 'faults'], list: (phase as { faults?: unknown })?.faults }));
-  const problems: ScenarioProblem[] = [];
   for (const { at, list } of lists) {
     if (!Array.isArray(list)) continue;
     list.forEach((entry, i) => {
       const schema = typeof entry?.type === 'string' ? entrySchema(entry.type) : undefined;
-      if (schema) problems.push(...schemaProblems(schema, entry, file, locate, [...at, i]));
+      if (!schema) return;
+      problems.push(...schemaProblems(schema, entry, file, locate, [...at, i]));
+      const properties = (schema as { properties: Record<string, object> }).properties;
+      for (const [key, v] of Object.entries(entry as object)) if (properties[key]) checkUnitRange(properties[key], v, [...at, i, key], problem);
     });
   }
   return problems;
@@ -154,11 +162,15 @@ function describe(error: ErrorObject, file: string, locate: Locate, prefix: (str
       const last = segments[segments.length - 1];
       const value = valueAt(error);
       if (last === 'type' && allowed === FAULT_TYPES) {
+        if (typeof value !== 'string') return null; // the `type` error ("must be string") says it
         const hint = typeof value === 'string' ? closest(value, FAULT_TYPES) : undefined;
         return at(segments, `unknown fault type ${JSON.stringify(value)}${hint ? ` (did you mean "${hint}"?)` : ''}`);
       }
       return at(segments, `must be one of: ${allowed.join(', ')}`);
     }
+    case 'multipleOf':
+      if (parent?.['x-unit'] === 'size') return at(segments, 'must be a whole number of bytes');
+      return at(segments, error.message ?? 'is not valid');
     case 'pattern':
     case 'type':
       if (parent?.['x-unit']) return at(segments, UNIT_HINTS[parent['x-unit'] as Unit]);
@@ -233,6 +245,20 @@ function normaliseFaults(list: RawFault[], at: (string | number)[], problem: (se
       params,
     };
   });
+}
+
+/** A value written with a unit passed the schema by its form; its number must be in range too. */
+function checkUnitRange(schema: object, value: unknown, segments: (string | number)[], problem: (segments: (string | number)[], message: string) => void): void {
+  const unit = (schema as { 'x-unit'?: Unit })['x-unit'];
+  if (!unit || typeof value !== 'string') return;
+  let n: number;
+  try {
+    n = toNumber(unit, value);
+  } catch {
+    return; // a malformed value: the schema's pattern error says so
+  }
+  const message = unitRangeProblem(schema, value, n, unit);
+  if (message) problem(segments, message);
 }
 
 /** The type's parameters from a fault entry: defaults filled in, units turned into numbers. */

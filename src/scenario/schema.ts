@@ -22,6 +22,9 @@ export const MatchSchema = Type.Object(
 
 const NAME = '^[A-Za-z0-9][A-Za-z0-9._-]*$';
 
+/** A phase lasts a while: a zero-length phase in a loop would spin the timeline. */
+export const PHASE_DURATION = Duration({ exclusiveMinimum: 0, description: 'how long the phase lasts' });
+
 /** Fields every fault accepts (SPEC §3). A type may give one of them its own meaning (ownsCommon). */
 export const COMMON_FAULT_FIELDS: Record<string, TSchema> = {
   name: Type.String({ pattern: NAME, maxLength: 100, description: 'unique in the scenario; default TYPE-N' }),
@@ -102,7 +105,7 @@ export function scenarioSchema(faults: TSchema = faultListSchema()): TSchema {
           Type.Object(
             {
               name: Type.String({ pattern: NAME, maxLength: 100 }),
-              duration: Duration({ description: 'how long the phase lasts' }),
+              duration: PHASE_DURATION,
               faults: Type.Optional(faults),
             },
             { additionalProperties: false },

@@ -26,22 +26,57 @@ export const UNIT_HINTS: Record<Unit, string> = {
   rate: 'must be a rate like 256KiB/s, 1MB/s or a number of bytes per second',
 };
 
-function unitSchema(unit: Unit, options: { description?: string; default?: number | string; minimum?: number; exclusiveMinimum?: number }) {
-  const { minimum, exclusiveMinimum, ...rest } = options;
+/**
+ * The longest duration a timer can wait: Node fires a longer setTimeout after 1 ms instead, so
+ * `after: 1000h` would act at once.
+ */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/** The range keywords a unit schema may carry; they constrain the normalised number. */
+export interface UnitRange {
+  minimum?: number;
+  exclusiveMinimum?: number;
+  maximum?: number;
+}
+
+interface UnitOptions extends UnitRange {
+  description?: string;
+  default?: number | string;
+}
+
+function unitSchema(unit: Unit, options: UnitOptions) {
+  const { minimum, exclusiveMinimum, maximum, ...rest } = options;
   return Type.Unsafe<number>({
     type: ['number', 'string'],
     pattern: UNIT_PATTERNS[unit],
     ...(exclusiveMinimum !== undefined ? { exclusiveMinimum } : { minimum: minimum ?? 0 }),
+    ...(maximum !== undefined ? { maximum } : {}),
+    // Whole bytes: a fractional size would cut payloads at fractional offsets.
+    ...(unit === 'size' ? { multipleOf: 1 } : {}),
     'x-unit': unit,
     ...rest,
   }) as TUnsafe<number>;
 }
 
-export const Duration = (options: { description?: string; default?: number | string } = {}) => unitSchema('duration', options);
-export const Size = (options: { description?: string; default?: number | string; exclusiveMinimum?: number } = {}) => unitSchema('size', options);
-export const Rate = (options: { description?: string; default?: number | string } = {}) => unitSchema('rate', { ...options, exclusiveMinimum: 0 });
+export const Duration = (options: UnitOptions = {}) => unitSchema('duration', { maximum: MAX_DURATION_MS, ...options });
+export const Size = (options: UnitOptions = {}) => unitSchema('size', options);
+export const Rate = (options: UnitOptions = {}) => unitSchema('rate', { ...options, exclusiveMinimum: 0 });
 export const Probability = (options: { description?: string; default?: number } = {}) =>
   Type.Number({ minimum: 0, maximum: 1, ...options });
+
+const UNIT_NAMES: Record<Unit, string> = { duration: 'ms', size: 'bytes', rate: 'bytes/s' };
+
+/**
+ * JSON Schema applies range keywords to numbers only, so a value written with a unit (`0B`,
+ * `0KB/s`, `1000h`) passes the schema whatever it stands for; this checks the number it became.
+ */
+export function unitRangeProblem(range: UnitRange, written: string, value: number, unit: Unit): string | null {
+  const is = `(${JSON.stringify(written)} is ${value} ${UNIT_NAMES[unit]})`;
+  if (range.exclusiveMinimum !== undefined && !(value > range.exclusiveMinimum)) return `must be > ${range.exclusiveMinimum} ${is}`;
+  if (range.minimum !== undefined && value < range.minimum) return `must be >= ${range.minimum} ${is}`;
+  if (range.maximum !== undefined && value > range.maximum) return `must be <= ${range.maximum} ${is}`;
+  return null;
+}
 
 /** The number a validated unit value stands for (ms, bytes or bytes per second). */
 export function toNumber(unit: Unit, value: number | string): number {

@@ -13,8 +13,10 @@ export const injectMessages = defineFault({
     to: Choice(['client', 'server'] as const, { default: 'client', description: 'who receives them' }),
     text: Type.Optional(Type.String({ description: 'a text message' })),
     base64: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', description: 'a binary message, base64' })),
-    size: Type.Optional(Size({ description: 'a binary message of this many bytes' })),
-    every: Type.Optional(Duration({ description: 'repeat at this interval' })),
+    // At most 1 GiB: the message is allocated whole, and 1 GiB is far past any client's limit
+    // (ws accepts 100 MiB by default) while still fitting in memory.
+    size: Type.Optional(Size({ maximum: 1024 ** 3, description: 'a binary message of this many bytes' })),
+    every: Type.Optional(Duration({ exclusiveMinimum: 0, description: 'repeat at this interval' })),
     count: Type.Optional(Type.Integer({ minimum: 1, description: 'how many messages in all (default 1, or unlimited with every)' })),
   }),
   check: (p) => {
