@@ -30,6 +30,8 @@ export interface EventFields {
   'scenario.changed': { from: string; to: string };
   'phase.changed': { from: string | null; to: string; scenario: string };
   'upstream.error': { conn: string; error: string };
+  /** Something threw while handling a connection (a fault's hook, named in `fault`, or a bug): that connection was reset. */
+  'fault.error': { conn: string; fault?: { name: string; type: string }; error: string };
 }
 
 export type EventType = keyof EventFields;

@@ -21,6 +21,13 @@ export interface FaultDefinition<L extends Layer = Layer, P extends TObject = TO
   params: P;
   /** Common fields this type gives its own meaning (inject-messages' `count` counts messages). */
   ownsCommon?: readonly string[];
+  /**
+   * Messages layer: the fault changes the byte stream of messages (drops, adds, alters or
+   * re-frames them). A compressed stream cannot survive that (the peer's inflater shares a
+   * window across messages), so the core strips the client's permessage-deflate offer unless
+   * the scenario says `compression: keep`.
+   */
+  changesStream?: boolean;
   explain(params: Static<P>): string;
   check?(params: Static<P>): ParamProblem[];
   create(params: Static<P>, ctx: FaultContext): LayerHooks[L];

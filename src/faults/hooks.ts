@@ -36,12 +36,26 @@ export interface HandshakeResponse {
   headers: HeaderField[];
 }
 
+/** A whole HTTP answer a fault gives in the upstream's place (status, headers, body). */
+export interface MadeUpResponse {
+  action: 'respond';
+  status: number;
+  headers: HeaderField[];
+  body: string;
+}
+
 /** What the proxy does with an upgrade request instead of forwarding it. */
 export type HandshakeVerdict =
-  /** Answer it without contacting the upstream (status). */
-  | { action: 'respond'; status: number; headers: HeaderField[]; body: string }
+  /** Answer it without contacting the upstream. */
+  | MadeUpResponse
   /** Close the client connection after `afterMs` (0: at once; Infinity: never, a hang). */
   | { action: 'close'; how: 'fin' | 'rst'; afterMs: number };
+
+/**
+ * What a transport fault does with a connection it refuses at accept: close it at once (RST or
+ * FIN), or answer the request head, when it arrives, with a response of the fault's making.
+ */
+export type AdmissionVerdict = MadeUpResponse | { action: 'close'; how: 'fin' | 'rst' };
 
 export interface HandshakeHooks {
   /**
@@ -61,26 +75,27 @@ export interface TransportControl {
   kill(how: 'fin' | 'rst' | 'close-frame', code?: number, reason?: string): void;
   /** FIN toward one side or both, without a Close frame. */
   closeSide(side: 'client' | 'server' | 'both'): void;
-  /** Forward nothing in these directions from now on, and close nothing (half-open); returns the undo. */
-  blackhole(direction: Direction | 'both'): () => void;
   /** performance.now() of the last data frame (WebSockets; any byte otherwise), or of any byte. */
   lastActivity(kind: 'data' | 'any'): number;
   /** Hears every chunk that passes, with the running totals (limit-data, reset afterBytes). */
   onBytes(listener: (direction: Direction, totals: { up: number; down: number }) => void): () => void;
 }
 
-/** Timing stages of one direction, as the DelayLine runs them (see src/transport/). */
-export type { Stage } from '../transport/delay-line.js';
+/** Stages of one direction, as the DelayLine runs them (see src/transport/). */
+export type { Piece, Stage } from '../transport/delay-line.js';
 import type { Stage } from '../transport/delay-line.js';
 
 export interface TransportHooks {
-  /** At accept: refuse this connection (refuse, max-connections); `open` counts the others. */
-  admit?(open: number): { how: 'rst' | 'fin' | 'status' } | null;
-  /** Before the upstream is dialled (connect-delay). */
+  /** At accept: refuse this connection, or null to let it in; `open` counts the others. */
+  admit?(open: number): AdmissionVerdict | null;
+  /** Before the upstream is dialled. */
   beforeDial?(): Promise<void>;
-  /** Timing stages per direction (latency, bandwidth, packet-loss, slice). */
+  /**
+   * Stages per direction, run on every byte between the client and the proxy: they may delay,
+   * split, drop, swallow FIN/RST (`holdsEnd`) or cut the path after a piece (`cutAfter`).
+   */
   stages?: { upstream?: Stage; downstream?: Stage };
-  /** Starts what the fault does over time (reset, close, blackhole, limit-data, idle-timeout, max-lifetime); returns its stop. */
+  /** Starts what the fault does over time (from `after`, for `for`); returns its stop. */
   start?(control: TransportControl): (() => void) | void;
 }
 

@@ -1,8 +1,9 @@
 import type { EventBus } from '../events/bus.js';
-import type { FaultContext, Layer } from '../faults/hooks.js';
+import type { FaultContext, Layer, LayerHooks } from '../faults/hooks.js';
 import type { RequestSubject } from '../scenario/match.js';
 import type { Decided, ScenarioEngine } from '../scenario/engine.js';
 import { streamFor } from '../scenario/prng.js';
+import { guardHooks } from './fault-guard.js';
 import { NO_FAULTS, type FaultInstance, type FaultListener, type FaultSource, type FaultsInForce } from './fault-instances.js';
 
 interface OpenConnection {
@@ -72,8 +73,15 @@ export class EngineFaultSource implements FaultSource {
           if (this.bus.active) this.bus.emit(this.proxyName, 'fault.applied', { conn, fault, ...(detail !== undefined ? { detail } : {}) });
         },
       };
-      const hooks = definition.create!(spec.params as never, context);
-      (faults[spec.layer] as FaultInstance<Layer>[]).push({ name: spec.name, type: spec.type, layer: spec.layer, hooks, context, spec, compression: this.engine.scenario.compression });
+      const failed = (error: unknown) => listener.failed(fault, error);
+      let hooks: LayerHooks[Layer];
+      try {
+        hooks = guardHooks(definition.create(spec.params as never, context), failed);
+      } catch (error) {
+        failed(error);
+        continue;
+      }
+      (faults[spec.layer] as FaultInstance<Layer>[]).push({ name: spec.name, type: spec.type, layer: spec.layer, hooks, context, spec, changesStream: definition.changesStream === true, compression: this.engine.scenario.compression });
     }
     return faults;
   }

@@ -11,6 +11,8 @@ export interface FaultInstance<L extends Layer = Layer> {
   context: FaultContext;
   /** The common fields (after, for, afterMessages) that time the fault. */
   spec: FaultSpec;
+  /** The definition's capability: it changes the message stream (see FaultDefinition). */
+  changesStream: boolean;
   /** The scenario's `compression` (stream-changing message faults strip permessage-deflate unless keep). */
   compression: 'keep' | 'strip';
 }
@@ -30,6 +32,8 @@ export interface FaultListener {
   applied(name: string): void;
   /** The whole set changed (scenario switched with apply=all, or a phase began). */
   update(faults: FaultsInForce): void;
+  /** A fault threw (in create() or a hook): the connection ends, the event names the fault. */
+  failed(fault: { name: string; type: string }, error: unknown): void;
 }
 
 /** Gives each connection its faults; the proxy's scenario engine implements it. */

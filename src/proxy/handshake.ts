@@ -57,12 +57,12 @@ export function responseBytes(original: ResponseHead, response: HandshakeRespons
   return same ? original.raw : serializeResponseHead(response);
 }
 
-/** Message faults that change the stream: a dropped or altered compressed message breaks the peer's inflater. */
-const STREAM_CHANGING = new Set(['drop-messages', 'duplicate-messages', 'reorder-messages', 'inject-messages', 'corrupt-messages', 'fragment-messages']);
-
-/** The first stream-changing message fault whose scenario wants compression stripped, if any. */
+/**
+ * The first message fault that changes the stream (its definition says so) whose scenario wants
+ * compression stripped, if any: a dropped or altered compressed message breaks the peer's inflater.
+ */
 export function compressionStripper(faults: FaultInstance<'messages'>[]): FaultInstance<'messages'> | undefined {
-  return faults.find((f) => STREAM_CHANGING.has(f.type) && f.compression === 'strip');
+  return faults.find((f) => f.changesStream && f.compression === 'strip');
 }
 
 /** Removes permessage-deflate from the client's extension offer; true if there was one. */

@@ -155,10 +155,7 @@ export class Proxy {
     this.killAll({ how: 'close-frame', ...SHUTDOWN_CLOSE });
     const deadline = Date.now() + graceMs;
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    for (const connection of this.connections.values()) {
-      connection.client.destroy();
-      connection.upstream?.destroy();
-    }
+    for (const connection of this.connections.values()) connection.destroy();
     this.http.close();
     await closed;
     if (this.listening) {
@@ -171,6 +168,7 @@ export class Proxy {
     const id = `c-${this.nextId++}`;
     const connection = new Connection(id, socket, this.context);
     this.connections.set(id, connection);
+    // start() never rejects: a connection's failure ends that connection only.
     void connection.start();
   };
 }

@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
-import type { TransportControl } from '../faults/hooks.js';
-import { ClientLink } from '../transport/client-link.js';
+import type { Stage, TransportControl } from '../faults/hooks.js';
+import { ClientLink, type LinkEvents } from '../transport/client-link.js';
 import type { FaultInstance } from './fault-instances.js';
 
 /** What the transport layer needs from its connection. */
-export interface TransportHost {
+export interface TransportHost extends LinkEvents {
   readonly socket: Socket;
   /** The connection reads and writes through `link` from now on. */
   useLink(link: ClientLink): void;
@@ -12,11 +12,11 @@ export interface TransportHost {
 }
 
 /**
- * The transport faults of one connection. Timing stages go into a ClientLink around the
- * client's socket (created only when some transport fault needs it, so pass-through never
- * pays for it); what a fault does over time starts `after` the connection opened and stops
- * `for` later. Faults that arrive with a scenario switch or a new phase start then; their
- * timing stages join the link if the connection has one.
+ * The transport faults of one connection. Stages go into a ClientLink around the client's
+ * socket (created only when some transport fault needs it, so pass-through never pays for it);
+ * what a fault does over time starts `after` the connection opened and stops `for` later.
+ * Faults that arrive with a scenario switch or a new phase start then; their stages join the
+ * link if the connection has one.
  */
 export class TransportLayer {
   private link: ClientLink | null = null;
@@ -25,19 +25,20 @@ export class TransportLayer {
 
   constructor(private readonly host: TransportHost) {}
 
-  /** Links the socket and starts the faults; admission (refuse) is the caller's. */
+  /** Links the socket and starts the faults; admission is the caller's. */
   install(faults: FaultInstance<'transport'>[], mayLink: boolean): void {
     const needsLink = faults.some((f) => f.hooks.stages || f.hooks.start);
     if (needsLink && !this.link && mayLink) {
-      this.link = new ClientLink(this.host.socket, { upstream: [], downstream: [] });
+      this.link = new ClientLink(this.host.socket, { upstream: [], downstream: [] }, { peerReset: (e) => this.host.peerReset(e), cut: () => this.host.cut() });
       this.host.useLink(this.link);
     }
     for (const fault of faults) this.startFault(fault);
   }
 
   /**
-   * A new set of faults (apply=all, a new phase): everything running stops (a blackhole lets
-   * traffic through again) and the new set starts, timed from when the connection opened.
+   * A new set of faults (apply=all, a new phase): everything running stops, stages are
+   * replaced (an end a stage was holding goes on) and the new set starts, timed from when the
+   * connection opened.
    */
   replace(faults: FaultInstance<'transport'>[]): void {
     this.stopAll();
@@ -46,6 +47,7 @@ export class TransportLayer {
       this.link.down.stages.length = 0;
     }
     this.install(faults, false);
+    this.link?.reconsiderEnds();
   }
 
   stopAll(): void {
@@ -56,22 +58,39 @@ export class TransportLayer {
   private startFault(fault: FaultInstance<'transport'>): void {
     const { stages, start } = fault.hooks;
     const { after = 0, for: lasts } = fault.spec;
-    const inWindow = (at: number) => at >= this.openedAt + after && (lasts === undefined || at < this.openedAt + after + lasts);
+    const from = this.openedAt + after;
+    const until = lasts === undefined ? Infinity : from + lasts;
+    const inWindow = (at: number) => at >= from && at < until;
+    let endTimer: NodeJS.Timeout | null = null;
     if (stages && this.link) {
-      // Outside the fault's window a piece passes unchanged (order is still kept by the queue).
-      if (stages.upstream) this.link.up.stages.push((piece) => (inWindow(piece.at) ? stages.upstream!(piece) : [piece]));
-      if (stages.downstream) this.link.down.stages.push((piece) => (inWindow(piece.at) ? stages.downstream!(piece) : [piece]));
+      if (stages.upstream) this.link.up.stages.push(windowed(stages.upstream, inWindow));
+      if (stages.downstream) this.link.down.stages.push(windowed(stages.downstream, inWindow));
+      // When the window closes, an end a stage swallowed inside it goes on.
+      const link = this.link;
+      if (Number.isFinite(until)) endTimer = setTimeout(() => link.reconsiderEnds(), Math.max(0, until - performance.now()) + 1);
     }
-    if (!start || this.running.has(fault.name) || !this.link) return;
+    if (!start || this.running.has(fault.name) || !this.link) {
+      if (endTimer) this.running.set(fault.name, () => clearTimeout(endTimer!));
+      return;
+    }
     let stopFault: (() => void) | void;
+    const link = this.link;
     const begin = setTimeout(() => {
-      stopFault = start(this.host.control(this.link!));
-    }, Math.max(0, this.openedAt + after - performance.now()));
-    const end = lasts === undefined ? null : setTimeout(() => stopFault?.(), Math.max(0, this.openedAt + after + lasts - performance.now()));
+      stopFault = start(this.host.control(link));
+    }, Math.max(0, from - performance.now()));
+    const end = lasts === undefined ? null : setTimeout(() => stopFault?.(), Math.max(0, until - performance.now()));
     this.running.set(fault.name, () => {
       clearTimeout(begin);
       if (end) clearTimeout(end);
+      if (endTimer) clearTimeout(endTimer);
       stopFault?.();
     });
   }
+}
+
+/** Outside the fault's window a piece passes unchanged (order is still kept by the queue), and ends pass. */
+function windowed(stage: Stage, inWindow: (at: number) => boolean): Stage {
+  const wrapped: Stage = (piece) => (inWindow(piece.at) ? stage(piece) : [piece]);
+  if (stage.holdsEnd) wrapped.holdsEnd = (at) => inWindow(at) && stage.holdsEnd!(at);
+  return wrapped;
 }

@@ -12,19 +12,25 @@ export interface LinkStages {
   downstream: Stage[];
 }
 
+export interface LinkEvents {
+  /** The client's RST, once the upstream stages let it through (they may hold it). */
+  peerReset(error: Error): void;
+  /** A stage cut the path after a piece (exactly N bytes passed): end the connection. */
+  cut(): void;
+}
+
 /**
  * The client's socket as the rest of the proxy sees it when timing faults are active: a Duplex
  * whose reads come through the upstream DelayLine and whose writes go out through the downstream
  * one. Everything above it (head reader, HTTP server, Pipes) is unchanged, so the faults act
- * from the first byte on plain HTTP and WebSockets alike. FIN is delayed behind the data it
- * follows; backpressure passes through both queues. Without timing faults the raw socket is
- * used and this class does not exist for that connection.
+ * from the first byte on plain HTTP and WebSockets alike. FIN and RST travel the same path as
+ * the data: a FIN leaves after the data it follows, and a stage that swallows data (a
+ * blackhole) swallows ends too. Backpressure passes through both queues. Without timing faults
+ * the raw socket is used and this class does not exist for that connection.
  */
 export class ClientLink extends Duplex {
   readonly up: DelayLine;
   readonly down: DelayLine;
-  /** Directions a blackhole swallows: read and dropped, never forwarded, nothing closed. */
-  readonly dropping = { upstream: false, downstream: false };
   /** Bytes that entered the link each way (before any delay). */
   readonly totals = { up: 0, down: 0 };
   /** performance.now() of the last byte either way. */
@@ -36,6 +42,7 @@ export class ClientLink extends Duplex {
   constructor(
     readonly socket: Socket,
     stages: LinkStages,
+    private readonly events: LinkEvents,
     capBytes = DEFAULT_HOLD_CAP,
   ) {
     super({ allowHalfOpen: true, readableHighWaterMark: 64 * 1024, writableHighWaterMark: 64 * 1024 });
@@ -45,24 +52,26 @@ export class ClientLink extends Duplex {
       write: (chunk) => this.push(chunk),
       pauseSource: () => socket.pause(),
       resumeSource: () => socket.resume(),
+      cut: () => events.cut(),
     });
     this.down = new DelayLine(stages.downstream, {
       capBytes,
       write: (chunk) => socket.write(chunk),
       pauseSource: () => {},
       resumeSource: () => this.releaseWrites(),
+      cut: () => events.cut(),
     });
     socket.on('data', (chunk: Buffer) => {
-      if (this.dropping.upstream) return;
       this.counted('upstream', chunk.length);
       this.up.push(chunk);
     });
-    socket.on('end', () => this.up.whenEmpty(() => this.push(null)));
+    socket.on('end', () => this.up.end('fin', () => this.push(null)));
     socket.on('drain', () => this.down.drained());
-    socket.on('error', (error) => this.destroy(error));
+    // The socket is gone either way; what the rest of the proxy hears is what the stages let by.
+    socket.on('error', (error) => this.up.end('rst', () => events.peerReset(error)));
     socket.on('close', () => {
-      this.up.clear();
       this.down.clear();
+      if (!this.up.holdingEnd) this.up.clear();
       if (!this.destroyed) this.destroy();
     });
     socket.resume();
@@ -89,9 +98,26 @@ export class ClientLink extends Duplex {
     return this.up.held + this.down.held;
   }
 
+  /** The proxy's own RST (kill, reset fault): no stage holds it. */
   resetAndDestroy(): this {
     this.socket.resetAndDestroy();
     return this.destroy();
+  }
+
+  /** Passes the server's FIN on to the client, unless a stage swallows it. */
+  relayEnd(): void {
+    this.down.end('fin', () => this.end());
+  }
+
+  /** Passes the server's RST on to the client, unless a stage swallows it. */
+  relayReset(): void {
+    this.down.end('rst', () => this.resetAndDestroy());
+  }
+
+  /** Stages changed or a fault's window closed: ends no stage holds any more go on now. */
+  reconsiderEnds(): void {
+    this.up.reconsiderEnd();
+    this.down.reconsiderEnd();
   }
 
   setNoDelay(): this {
@@ -112,7 +138,6 @@ export class ClientLink extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.dropping.downstream) return callback();
     this.counted('downstream', chunk.length);
     this.down.push(chunk);
     // Over the cap, the writer waits: that is the backpressure a full socket would give.
@@ -128,8 +153,8 @@ export class ClientLink extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.up.clear();
     this.down.clear();
+    if (!this.up.holdingEnd) this.up.clear();
     if (!this.socket.destroyed) this.socket.destroy();
     callback(error);
   }

@@ -12,10 +12,23 @@ export interface Piece {
   chunk: Buffer;
   /** performance.now() time at which the piece may be written. */
   at: number;
+  /**
+   * The path is cut after this piece: once it is written the connection ends with FIN both
+   * ways (a stage that lets exactly N bytes through sets it on the piece that reaches N).
+   */
+  cutAfter?: boolean;
 }
 
-/** Maps one arriving chunk (with its arrival time) to scheduled pieces, in order. */
-export type Stage = (piece: Piece) => Piece[];
+/**
+ * Maps one arriving chunk (with its arrival time) to scheduled pieces, in order; returning no
+ * piece drops the chunk. `holdsEnd`, when present, says whether the stage also swallows a FIN or
+ * RST that arrives at `at`: a path that drops packets drops those too, so the far peer learns
+ * nothing until the stage lets ends through again.
+ */
+export type Stage = ((piece: Piece) => Piece[]) & { holdsEnd?: (at: number) => boolean };
+
+/** How a stream ended: FIN after the data, or RST at once. */
+export type StreamEnd = 'fin' | 'rst';
 
 export interface DelayLineOptions {
   /** Writes to the sink; false when the sink's buffer is full (wait for drain). */
@@ -24,6 +37,8 @@ export interface DelayLineOptions {
   capBytes: number;
   pauseSource(): void;
   resumeSource(): void;
+  /** A piece marked `cutAfter` was written: the path is cut. */
+  cut?(): void;
 }
 
 export class DelayLine {
@@ -37,6 +52,8 @@ export class DelayLine {
   private sinkFull = false;
   private sourcePaused = false;
   private onEmpty: (() => void) | null = null;
+  /** An end a stage swallowed, delivered if the stages let ends through again (reconsiderEnd). */
+  private heldEnd: { end: StreamEnd; deliver: () => void } | null = null;
 
   constructor(
     /** Mutable: a fault that arrives later adds its stage. */
@@ -46,7 +63,7 @@ export class DelayLine {
 
   push(chunk: Buffer, now = performance.now()): void {
     let pieces: Piece[] = [{ chunk, at: now }];
-    for (const stage of this.stages) pieces = pieces.flatMap(stage);
+    for (const stage of this.stages) pieces = runStage(stage, pieces);
     for (const piece of pieces) {
       this.queue.push(piece);
       this.held += piece.chunk.length;
@@ -72,6 +89,35 @@ export class DelayLine {
     this.onEmpty = done;
   }
 
+  /**
+   * The source ended (FIN) or broke (RST): `deliver` passes that on, after the queued data for a
+   * FIN, at once for a RST (which discards what is queued), or never while a stage holds ends.
+   */
+  end(end: StreamEnd, deliver: () => void, now = performance.now()): void {
+    if (this.stages.some((stage) => stage.holdsEnd?.(now))) {
+      this.heldEnd = { end, deliver };
+      return;
+    }
+    if (end === 'rst') {
+      this.clear();
+      return deliver();
+    }
+    this.whenEmpty(deliver);
+  }
+
+  /** The stages changed or a window closed: an end that no stage holds any more goes on now. */
+  reconsiderEnd(now = performance.now()): void {
+    const held = this.heldEnd;
+    if (!held || this.stages.some((stage) => stage.holdsEnd?.(now))) return;
+    this.heldEnd = null;
+    this.end(held.end, held.deliver, now);
+  }
+
+  /** True while an end is swallowed. */
+  get holdingEnd(): boolean {
+    return this.heldEnd !== null;
+  }
+
   /** Drops everything queued (the connection is going away). */
   clear(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -79,6 +125,7 @@ export class DelayLine {
     this.queue.length = 0;
     this.head = 0;
     this.held = 0;
+    this.heldEnd = null;
   }
 
   private pump = (): void => {
@@ -93,6 +140,7 @@ export class DelayLine {
       this.queue[this.head++] = undefined as unknown as Piece;
       this.held -= piece.chunk.length;
       if (!this.options.write(piece.chunk)) this.sinkFull = true;
+      if (piece.cutAfter) this.options.cut?.();
     }
     if (this.head === this.queue.length) {
       this.queue.length = 0;
@@ -109,4 +157,18 @@ export class DelayLine {
       this.options.resumeSource();
     }
   };
+}
+
+/** Runs one stage over pieces in order; a piece's `cutAfter` moves to the last piece it became. */
+function runStage(stage: Stage, pieces: Piece[]): Piece[] {
+  const out: Piece[] = [];
+  for (const piece of pieces) {
+    const produced = stage(piece);
+    if (piece.cutAfter && produced.length > 0) {
+      const last = produced.length - 1;
+      produced[last] = { ...produced[last]!, cutAfter: true };
+    }
+    for (const p of produced) out.push(p);
+  }
+  return out;
 }

@@ -61,7 +61,7 @@ describe('switching scenarios', () => {
     const { engine, bus, events } = setup({ name: 'passthrough-ish', faults: [] });
     const source = new EngineFaultSource(engine, 'default', bus);
     const updates: FaultsInForce[] = [];
-    source.forAccept('c-1', { applied: () => {}, update: (faults) => updates.push(faults) });
+    source.forAccept('c-1', { applied: () => {}, update: (faults) => updates.push(faults), failed: () => {} });
     const initial = source.forRequest('c-1', request);
     expect(initial.handshake).toHaveLength(0);
 
@@ -72,7 +72,7 @@ describe('switching scenarios', () => {
     engine.use(load({ name: 'refuse-503', faults: [{ type: 'status', code: 503 }] }), 'new');
     expect(updates).toHaveLength(1);
     // A new connection gets the new scenario (decided at accept: the fault has no match).
-    expect(source.forAccept('c-2', { applied: () => {}, update: () => {} }).handshake.map((f) => f.name)).toEqual(['status-1']);
+    expect(source.forAccept('c-2', { applied: () => {}, update: () => {}, failed: () => {} }).handshake.map((f) => f.name)).toEqual(['status-1']);
     expect(events.filter((e) => e.type === 'scenario.changed').map((e) => (e as { to: string }).to)).toEqual(['refuse-426', 'refuse-503']);
   });
 

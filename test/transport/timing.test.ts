@@ -41,9 +41,9 @@ describe('latency', () => {
       await roundTrip(ws, `j${i}`);
       rtts.push(performance.now() - started);
     }
-    // One way delayed 50 ± 30 ms: never under 20 ms, never far over 80 ms.
+    // One way delayed 50 ± 30 ms: never under 20 ms, and the delays vary. The upper bound is
+    // checked exactly on the stage itself (stages.test.ts): a busy machine only adds time here.
     expect(Math.min(...rtts)).toBeGreaterThanOrEqual(19);
-    expect(Math.max(...rtts)).toBeLessThan(80 + 40);
     expect(Math.max(...rtts) - Math.min(...rtts)).toBeGreaterThan(10);
     // A burst of 100 messages arrives in order.
     const got: string[] = [];

@@ -9,6 +9,7 @@ export const CORRUPTIONS = ['invalid-utf8', 'bitflip', 'truncate', 'rsv-bit', 'b
 export const corruptMessages = defineFault({
   type: 'corrupt-messages',
   layer: 'messages',
+  changesStream: true,
   summary: 'protocol violations the peer must reject (1002/1007)',
   params: Type.Object({
     rate: RateParam('chance that a message is corrupted'),

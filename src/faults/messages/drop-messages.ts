@@ -6,6 +6,7 @@ import { covers, kindOf } from './units.js';
 export const dropMessages = defineFault({
   type: 'drop-messages',
   layer: 'messages',
+  changesStream: true,
   summary: 'whole messages vanish (all their fragments)',
   params: Type.Object({
     rate: RateParam('chance that a message is dropped'),

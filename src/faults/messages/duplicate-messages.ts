@@ -6,6 +6,7 @@ import { copyOf, covers } from './units.js';
 export const duplicateMessages = defineFault({
   type: 'duplicate-messages',
   layer: 'messages',
+  changesStream: true,
   summary: 'a message arrives twice',
   params: Type.Object({ rate: RateParam('chance that a message is sent twice'), direction: DirectionParam('both') }),
   explain: (p) => `sends ${(p.rate * 100).toFixed(0)}% of messages twice ${directionText(p.direction)}`,

@@ -9,6 +9,7 @@ import { covers, withFrames } from './units.js';
 export const fragmentMessages = defineFault({
   type: 'fragment-messages',
   layer: 'messages',
+  changesStream: true,
   summary: 're-fragments data messages into continuation frames (never control frames)',
   params: Type.Object({ size: Size({ exclusiveMinimum: 0, description: 'payload bytes per fragment' }), direction: DirectionParam('both') }),
   explain: (p) => `re-sends data messages as ${p.size}-byte fragments ${directionText(p.direction)}`,

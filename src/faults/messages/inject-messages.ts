@@ -7,6 +7,7 @@ import { Opcode } from '../../protocol/opcodes.js';
 export const injectMessages = defineFault({
   type: 'inject-messages',
   layer: 'messages',
+  changesStream: true,
   summary: 'sends messages that nobody wrote (size makes an oversized one)',
   ownsCommon: ['count'],
   params: Type.Object({

@@ -7,6 +7,7 @@ import { covers } from './units.js';
 export const reorderMessages = defineFault({
   type: 'reorder-messages',
   layer: 'messages',
+  changesStream: true,
   summary: 'messages overtake each other',
   params: Type.Object({
     rate: RateParam('chance that a message is held back and overtaken'),

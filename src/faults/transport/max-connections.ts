@@ -15,7 +15,17 @@ export const maxConnections = defineFault({
     admit: (open) => {
       if (open < p.limit) return null;
       ctx.applied({ open, limit: p.limit });
-      return { how: p.how };
+      if (p.how === 'rst') return { action: 'close', how: 'rst' };
+      // What an overloaded server or load balancer says: try again in a second.
+      return {
+        action: 'respond',
+        status: 503,
+        headers: [
+          ['Retry-After', '1'],
+          ['Content-Type', 'text/plain; charset=utf-8'],
+        ],
+        body: 'wsfault: too many connections\n',
+      };
     },
   }),
 });

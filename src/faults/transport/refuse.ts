@@ -11,7 +11,7 @@ export const refuse = defineFault({
   create: (p, ctx) => ({
     admit: () => {
       ctx.applied({ how: p.how });
-      return { how: p.how };
+      return { action: 'close', how: p.how };
     },
   }),
 });

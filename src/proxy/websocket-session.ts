@@ -1,0 +1,156 @@
+import type { Socket } from 'node:net';
+import type { CloseFrameOptions, Direction } from '../faults/hooks.js';
+import { encodeClose, encodeFrame } from '../protocol/frame-encode.js';
+import { FrameParser, type FrameError } from '../protocol/frame-parser.js';
+import { readClose, type ControlFrame } from '../protocol/frame-tracker.js';
+import { Opcode } from '../protocol/opcodes.js';
+import type { CloseRecord } from './close-record.js';
+import type { FaultInstance } from './fault-instances.js';
+import { MessageLayer } from './message-layer.js';
+import { MessagePipeline } from './message-pipeline.js';
+import type { Pipe } from './pipe.js';
+import type { Side } from './sides.js';
+
+/** What a WebSocket session needs from its connection. */
+export interface SessionHost {
+  readonly openedAt: number;
+  readonly client: Socket;
+  readonly upstream: Socket;
+  readonly record: CloseRecord;
+  /** Moves the connection to `closing`; false when it is already ending. */
+  beginClosing(): boolean;
+  /** Destroys both sockets after the close timeout, whatever the peers do. */
+  destroyLater(): void;
+  protocolError(direction: Direction, error: FrameError): void;
+}
+
+/**
+ * An open WebSocket (after the 101): the two pipes with their frame trackers, the message
+ * faults, and the closing handshakes the proxy starts itself. Frames pass through untouched
+ * unless a message fault changes the stream; then both pipes switch to parsed mode at the next
+ * frame boundary.
+ */
+export class WebSocketSession {
+  private readonly messageLayer: MessageLayer;
+  private readonly messageListeners = new Set<() => void>();
+  /** After a Close the proxy sent itself: what each side gets once its answer came. */
+  private closeThen: CloseFrameOptions['then'] | null = null;
+
+  constructor(
+    private readonly host: SessionHost,
+    readonly up: Pipe,
+    readonly down: Pipe,
+    /** An extension (permessage-deflate) was negotiated in the 101. */
+    private readonly extensions: boolean,
+  ) {
+    down.trackFrames();
+    this.watchFrames(up, 'client');
+    this.watchFrames(down, 'server');
+    this.messageLayer = new MessageLayer({
+      openedAt: host.openedAt,
+      messages: () => this.messages.up + this.messages.down,
+      onMessage: (listener) => this.onMessage(listener),
+      control: {
+        sendClose: (options) => this.sendClose(options),
+        inject: (to, opcode, payload) => (to === 'client' ? this.down : this.up).inject(encodeFrame(opcode, payload, to === 'server')),
+      },
+    });
+  }
+
+  get messages(): { up: number; down: number } {
+    return { up: this.up.tracker?.messages ?? 0, down: this.down.tracker?.messages ?? 0 };
+  }
+
+  /** performance.now() of the last data frame either way; 0 before any. */
+  lastDataAt(): number {
+    return Math.max(this.up.tracker?.lastDataAt ?? 0, this.down.tracker?.lastDataAt ?? 0);
+  }
+
+  /** Starts message faults (or replaces the running set); stream-changing ones switch both pipes to parsed mode. */
+  useFaults(faults: FaultInstance<'messages'>[], replace: boolean): void {
+    if (replace) this.messageLayer.replace(faults);
+    else if (faults.length > 0) this.messageLayer.install(faults);
+    if (faults.some((f) => f.hooks.onUnit)) this.parseFrames();
+  }
+
+  stop(): void {
+    this.messageLayer.stopAll();
+  }
+
+  /**
+   * Starts a closing handshake from the proxy (a fault, kill, shutdown): a Close to the client
+   * (unmasked), to the server (masked), or both, each at the next frame boundary. Toward one
+   * side only, the other side's answer is what closes the far side. With wait-echo each TCP
+   * side is ended once its peer's Close arrived.
+   */
+  sendClose(options: CloseFrameOptions): void {
+    if (!this.host.beginClosing()) return;
+    this.host.record.proxyEnds({ how: 'close-frame', code: options.code, reason: options.reason });
+    this.closeThen = options.then;
+    const after = (socket: Socket) => () => {
+      if (options.then === 'fin') socket.end();
+      if (options.then === 'rst') socket.resetAndDestroy();
+    };
+    if (options.to !== 'server') this.down.finishWith(encodeClose(options.code, options.reason, false), after(this.host.client));
+    if (options.to !== 'client') this.up.finishWith(encodeClose(options.code, options.reason, true), after(this.host.upstream));
+    if (options.then !== 'nothing') this.host.destroyLater();
+  }
+
+  /**
+   * A peer broke the protocol while frames were parsed: it gets Close 1002 (1009 for an
+   * oversized frame) and the other side Close 1001; only this connection ends.
+   */
+  abortForViolation(direction: Direction, error: FrameError): boolean {
+    if (!this.host.beginClosing()) return false;
+    this.host.record.proxyEnds({ how: 'close-frame', code: error.closeCode, reason: error.message });
+    this.closeThen = 'wait-echo';
+    const reason = `wsfault: ${error.message}`.slice(0, 123);
+    const [toOffender, toOther] = direction === 'upstream' ? [this.down, this.up] : [this.up, this.down];
+    const offenderIsServer = direction === 'downstream';
+    toOffender.finishWith(encodeClose(error.closeCode, reason, offenderIsServer));
+    toOther.abortWith(encodeClose(1001, 'peer protocol error', !offenderIsServer));
+    this.host.destroyLater();
+    return true;
+  }
+
+  private parseFrames(): void {
+    for (const [pipe, direction] of [
+      [this.up, 'upstream'],
+      [this.down, 'downstream'],
+    ] as const) {
+      pipe.parseFrames((inMessage) => {
+        const pipeline = new MessagePipeline(direction, () => this.messageLayer.activeUnitFaults(), (bytes) => pipe.writeFrames(bytes), this.extensions, inMessage);
+        return {
+          // permessage-deflate uses RSV1; any negotiated extension may use the RSV bits.
+          parser: new FrameParser({ expectMasked: direction === 'upstream', allowedRsv: this.extensions ? 0x70 : 0, inMessage }),
+          onFrames: (frames) => pipeline.frames(frames),
+          onError: (error) => this.host.protocolError(direction, error),
+        };
+      });
+    }
+  }
+
+  /** Trackers call back per message only while someone listens (pass-through pays nothing). */
+  private onMessage(listener: () => void): () => void {
+    // Deferred: a fault reacting to a message must act after the pipe has handled the whole
+    // chunk, so a Close lands on the next frame boundary, not inside the chunk being read.
+    const notify = () =>
+      queueMicrotask(() => {
+        for (const l of this.messageListeners) l();
+      });
+    if (this.up.tracker) this.up.tracker.onMessage = notify;
+    if (this.down.tracker) this.down.tracker.onMessage = notify;
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  private watchFrames(pipe: Pipe, from: Side): void {
+    pipe.tracker!.onControl = (frame: ControlFrame) => {
+      if (frame.opcode !== Opcode.Close) return;
+      this.host.record.closeFrame(from, readClose(frame.payload).code);
+      // The proxy started this closing handshake: the peer's answering Close completes it, and
+      // as the server side of the client (and the client side of the server) we end TCP now.
+      if (this.host.record.byProxy && this.closeThen === 'wait-echo') (from === 'client' ? this.host.client : this.host.upstream).end();
+    };
+  }
+}

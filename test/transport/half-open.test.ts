@@ -1,0 +1,116 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type WebSocket from 'ws';
+import { startWsfault, stopApps } from '../helpers/app.js';
+import { closeAll, startTcpServer, startWsEcho } from '../helpers/servers.js';
+import { delay, until } from '../helpers/wait.js';
+import { openClient, roundTrip } from '../helpers/ws-client.js';
+import { loadScenarioObject } from '../../src/scenario/load.js';
+
+afterEach(async () => {
+  await stopApps();
+  await closeAll();
+});
+
+/** The server-side socket of the (only) client of a ws server. */
+const serverSocket = (echo: Awaited<ReturnType<typeof startWsEcho>>) => ([...echo.wss.clients][0] as unknown as { _socket: net.Socket })._socket;
+
+async function blackholed(direction = 'both') {
+  const echo = await startWsEcho();
+  const started = await startWsfault(echo.url, { name: 'bh', faults: [{ type: 'blackhole', after: '300ms', direction }] });
+  const ws = await openClient(started.url);
+  expect((await roundTrip(ws, 'before')).data.toString()).toBe('before');
+  await until(() => started.events.some((e) => e.type === 'fault.applied'), 'the blackhole began');
+  const connection = [...started.proxy.connections.values()][0]!;
+  let clientClosed = false;
+  ws.on('close', () => (clientClosed = true));
+  return { echo, ws, connection, started, isClientClosed: () => clientClosed };
+}
+
+describe('blackhole: nothing crosses, not even FIN or RST', () => {
+  for (const how of ['FIN', 'RST'] as const) {
+    it(`the server's ${how} during the blackhole does not reach the client`, async () => {
+      const { echo, connection, started, isClientClosed } = await blackholed();
+      const socket = serverSocket(echo);
+      if (how === 'FIN') socket.end();
+      else socket.resetAndDestroy();
+      // The proxy has seen the upstream go; the client must still see nothing.
+      await until(() => connection.upstream!.readableEnded || connection.upstream!.destroyed, 'the proxy saw the upstream close');
+      await delay(500);
+      expect(isClientClosed()).toBe(false);
+      expect(connection.socket.destroyed).toBe(false);
+      expect(connection.socket.writableEnded).toBe(false);
+      expect(started.events.some((e) => e.type === 'connection.close')).toBe(false);
+    });
+  }
+
+  it("the client's FIN during the blackhole does not reach the server", async () => {
+    const { echo, ws, connection } = await blackholed();
+    const server = [...echo.wss.clients][0]!;
+    let serverClosed = false;
+    server.on('close', () => (serverClosed = true));
+    (ws as unknown as { _socket: net.Socket })._socket.end();
+    await until(() => connection.socket.readableEnded, 'the proxy read the client FIN');
+    await delay(500);
+    expect(serverClosed).toBe(false);
+    expect(serverSocket(echo).readableEnded).toBe(false);
+  });
+
+  it('when the blackhole ends (scenario switched), the end it held goes on', async () => {
+    const { echo, connection, started, isClientClosed } = await blackholed('downstream');
+    serverSocket(echo).end();
+    await until(() => connection.upstream!.readableEnded, 'the proxy saw the upstream FIN');
+    await delay(200);
+    expect(isClientClosed()).toBe(false);
+    started.app.use('default', loadScenarioObject({ name: 'open', faults: [] }, 'inline'), 'all');
+    await until(isClientClosed, 'the client saw the held FIN');
+    await until(() => started.events.some((e) => e.type === 'connection.close'), 'connection.close');
+    expect(started.events.find((e) => e.type === 'connection.close')).toMatchObject({ by: 'server', how: 'fin' });
+  });
+});
+
+describe('limit-data cuts at exactly N bytes', () => {
+  /** A raw upgrade and 20 masked 500-byte frames; returns every byte the client received before FIN. */
+  async function rawClient(port: number): Promise<{ received: Buffer; ended: Promise<void> }> {
+    const client = net.connect(port, '127.0.0.1');
+    const parts: Buffer[] = [];
+    const ended = new Promise<void>((resolve) => client.on('end', () => resolve()));
+    client.on('data', (c) => parts.push(c));
+    client.on('error', () => {});
+    await new Promise((r) => client.once('connect', r));
+    client.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    await delay(50);
+    for (let i = 0; i < 20; i++) client.write(Buffer.concat([Buffer.from([0x82, 0xfe, 0x01, 0xf4, 0, 0, 0, 0]), Buffer.alloc(500, i)]));
+    return {
+      get received() {
+        return Buffer.concat(parts);
+      },
+      ended,
+    };
+  }
+
+  it('downstream 2KiB: the client receives exactly 2048 bytes, then FIN', async () => {
+    const echo = await startWsEcho();
+    const { port } = await startWsfault(echo.url, { name: 'limit', faults: [{ type: 'limit-data', bytes: '2KiB', direction: 'downstream' }] });
+    const client = await rawClient(port);
+    await client.ended;
+    expect(client.received.length).toBe(2048);
+    expect(client.received.subarray(0, 12).toString()).toBe('HTTP/1.1 101');
+  });
+
+  it('upstream 3000 bytes: the server receives exactly 3000, then FIN', async () => {
+    const seen: Buffer[] = [];
+    let serverEnded!: () => void;
+    const ended = new Promise<void>((r) => (serverEnded = r));
+    const upstream = await startTcpServer((socket) => {
+      socket.on('data', (c) => seen.push(c));
+      socket.on('end', () => serverEnded());
+    });
+    const { port } = await startWsfault(`ws://127.0.0.1:${upstream.port}`, { name: 'limit', faults: [{ type: 'limit-data', bytes: 3000, direction: 'upstream' }] });
+    await rawClient(port);
+    await ended;
+    expect(Buffer.concat(seen).length).toBe(3000);
+  });
+});
+
+export type { WebSocket };
