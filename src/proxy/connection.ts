@@ -1,53 +1,25 @@
 import type { Socket } from 'node:net';
-import type { EventBus } from '../events/bus.js';
 import type { ClientAddress, EventFields, EventType } from '../events/types.js';
-import type { AdmissionVerdict, Direction } from '../faults/hooks.js';
+import type { Direction } from '../faults/hooks.js';
 import type { FrameError } from '../protocol/frame-parser.js';
-import { HeadError, isWebSocketUpgrade, parseRequestHead, targetPath, type RequestHead, type ResponseHead } from '../protocol/http-head.js';
-import type { Target } from './address.js';
-import { CloseRecord, type CloseHow, type KillOptions } from './close-record.js';
-import { mergeFaults, NO_FAULTS, type FaultSource, type FaultsInForce } from './fault-instances.js';
-import { HeadTimeoutError, PeerClosedError, readHead } from './head-reader.js';
+import { isWebSocketUpgrade, parseRequestHead, targetPath, type RequestHead, type ResponseHead } from '../protocol/http-head.js';
+import { admission, answerBadHead } from './admission.js';
+import type { KillOptions } from './close-record.js';
+import type { ConnectionContext, ConnectionInfo } from './connection-context.js';
+import { mergeFaults, NO_FAULTS, type FaultsInForce } from './fault-instances.js';
+import { readHead } from './head-reader.js';
 import { Lifecycle, type ConnectionState } from './lifecycle.js';
-import type { Limits } from './limits.js';
 import type { Pipe } from './pipe.js';
-import { writeMadeUpResponse, writeResponse } from './responses.js';
-import { relayFin, relayRst, type ClientStream, type Side } from './sides.js';
+import { writeMadeUpResponse } from './responses.js';
+import { SocketPair } from './socket-pair.js';
 import { transportControl, type ControlHost } from './transport-control.js';
 import { TransportLayer } from './transport-layer.js';
 import { chosenSubprotocol, forwardUpgrade, type UpgradeHost } from './upgrade.js';
 import { WebSocketSession } from './websocket-session.js';
 
 export type { CloseHow, KillOptions } from './close-record.js';
+export type { ConnectionContext, ConnectionInfo } from './connection-context.js';
 export type { ConnectionState } from './lifecycle.js';
-
-/** What a Connection needs from its proxy. */
-export interface ConnectionContext {
-  readonly proxyName: string;
-  readonly target: Target;
-  readonly bus: EventBus;
-  readonly limits: Limits;
-  readonly faults: FaultSource;
-  dial(target: Target, timeoutMs: number): Promise<Socket>;
-  /** Connections of this proxy that were admitted and are still open, this one excluded. */
-  openConnections(except: Connection): number;
-  /** Hands a socket whose first request is plain HTTP to the HTTP forwarder. */
-  forwardHttp(socket: Socket, connection: Connection): void;
-  closed(connection: Connection): void;
-}
-
-/** The SPEC §5 view of a connection. */
-export interface ConnectionInfo {
-  id: string;
-  client: ClientAddress;
-  path: string;
-  subprotocol: string | null;
-  ageMs: number;
-  state: ConnectionState;
-  bytes: { up: number; down: number };
-  messages: { up: number; down: number };
-  faults: string[];
-}
 
 /**
  * One client connection and, once dialled, its upstream socket: the lifecycle of both sockets.
@@ -62,7 +34,7 @@ export class Connection {
   private readonly acceptedAt = performance.now();
   readonly clientAddress: ClientAddress;
   private readonly lifecycle = new Lifecycle();
-  private readonly record = new CloseRecord();
+  private readonly pair: SocketPair;
   private readonly transport: TransportLayer;
   private inForce: FaultsInForce = NO_FAULTS;
   /** Names of the faults that acted on this connection (the handshake event). */
@@ -70,10 +42,8 @@ export class Connection {
   private refused = false;
   private path = '';
   private subprotocol: string | null = null;
-  private clientStream: ClientStream;
-  private upstreamSocket: Socket | null = null;
   private session: WebSocketSession | null = null;
-  private closeTimer: NodeJS.Timeout | null = null;
+  private crashed = false;
 
   constructor(
     readonly id: string,
@@ -81,33 +51,30 @@ export class Connection {
     readonly socket: Socket,
     private readonly ctx: ConnectionContext,
   ) {
-    this.clientStream = socket;
     this.clientAddress = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
-    // Once linked, the link reports the client's RST (its stages may hold it back).
-    socket.on('error', (error) => {
-      if (this.clientStream === socket) this.onSocketError('client', error);
+    this.pair = new SocketPair(socket, {
+      closeTimeoutMs: ctx.limits.closeTimeoutMs,
+      awaitingAnswer: () => this.lifecycle.is('handshake'),
+      beginClosing: () => this.beginClosing(),
+      upstreamError: (error) => this.upstreamError(error),
+      closed: () => this.closed(),
     });
-    socket.on('close', this.onSocketClose);
     this.transport = new TransportLayer({
       socket,
-      useLink: (link) => {
-        this.clientStream = link as unknown as ClientStream;
-        link.on('error', () => {}); // errors of the socket under it arrive as peerReset
-        link.on('close', this.onSocketClose);
-      },
+      useLink: (link) => this.pair.useLink(link),
       control: (link) => transportControl(this.controlHost(), link),
-      peerReset: (error) => this.onSocketError('client', error),
+      peerReset: (error) => this.pair.clientReset(error),
       cut: () => this.kill({ how: 'fin' }),
     });
   }
 
   /** What the proxy reads the client from and writes it to (the socket, or a ClientLink). */
   get client(): Socket {
-    return this.clientStream;
+    return this.pair.client;
   }
 
   get upstream(): Socket | null {
-    return this.upstreamSocket;
+    return this.pair.upstream;
   }
 
   get state(): ConnectionState {
@@ -135,7 +102,11 @@ export class Connection {
       update: (faults) => this.replaceFaults(faults),
       failed: (fault, error) => this.crash(error, fault),
     });
-    const refusal = this.admit();
+    const refusal = admission(this.inForce.transport, () => this.ctx.openConnections(this.id));
+    if (refusal) {
+      this.refused = true;
+      this.pair.record.proxyEnds({ how: refusal.action === 'close' && refusal.how === 'rst' ? 'rst' : 'fin' });
+    }
     if (refusal?.action === 'close') return this.refuse(refusal.how);
     this.transport.install(this.inForce.transport, true);
     let head: Buffer;
@@ -145,9 +116,11 @@ export class Connection {
       ({ head, rest } = await readHead(this.client, { maxBytes: this.ctx.limits.maxHeadBytes, timeoutMs: this.ctx.limits.headTimeoutMs, request: true }));
       request = parseRequestHead(head);
     } catch (error) {
-      return this.refuseRequest(error as Error);
+      if (!this.lifecycle.ending && answerBadHead(this.client, error as Error)) this.lifecycle.to('tunnel');
+      return;
     }
     if (this.lifecycle.ending) return;
+    // A made-up answer waits for the request head, so the client reads an answer to what it sent.
     if (refusal) {
       this.lifecycle.to('tunnel');
       return writeMadeUpResponse(this.client, refusal.status, refusal.headers, refusal.body);
@@ -182,22 +155,12 @@ export class Connection {
     if (options.how === 'close-frame' && this.session && this.lifecycle.is('websocket')) {
       return this.session.sendClose({ to: 'both', code: options.code ?? 1001, reason: options.reason ?? '', then: 'wait-echo' });
     }
-    this.record.proxyEnds(options);
-    if (options.how === 'rst') {
-      this.client.resetAndDestroy();
-      this.upstreamSocket?.resetAndDestroy();
-      return;
-    }
-    this.beginClosing();
-    this.client.end();
-    this.upstreamSocket?.end();
-    this.destroyLater();
+    this.pair.end({ ...options, how: options.how === 'rst' ? 'rst' : 'fin' });
   }
 
   /** Shutdown after the grace period: nothing is waited for any more. */
   destroy(): void {
-    this.client.destroy();
-    this.upstreamSocket?.destroy();
+    this.pair.destroy();
   }
 
   info(): ConnectionInfo {
@@ -212,19 +175,6 @@ export class Connection {
       messages: this.session?.messages ?? { up: 0, down: 0 },
       faults: [...this.inForce.handshake, ...this.inForce.transport, ...this.inForce.messages].map((f) => f.name),
     };
-  }
-
-  /** Transport faults that refuse connections decide at accept; the first verdict wins. */
-  private admit(): AdmissionVerdict | null {
-    for (const fault of this.inForce.transport) {
-      const verdict = fault.hooks.admit?.(this.ctx.openConnections(this));
-      if (!verdict) continue;
-      this.refused = true;
-      // A made-up answer waits for the request head, so the client reads an answer to what it sent.
-      this.record.proxyEnds({ how: verdict.action === 'close' && verdict.how === 'rst' ? 'rst' : 'fin' });
-      return verdict;
-    }
-    return null;
   }
 
   private refuse(how: 'fin' | 'rst'): void {
@@ -246,24 +196,16 @@ export class Connection {
     return true;
   }
 
-  /** A peer that never finishes the closing handshake does not keep the sockets forever. */
-  private destroyLater(): void {
-    if (this.closeTimer) return;
-    this.closeTimer = setTimeout(() => this.destroy(), this.ctx.limits.closeTimeoutMs);
-    this.closeTimer.unref();
-  }
-
   /**
    * A bug, or a fault that threw: this connection is reset (both sides), the others go on. The
    * event names the fault when one is to blame.
    */
   private crash(error: unknown, fault?: { name: string; type: string }): void {
+    if (this.crashed) return;
+    this.crashed = true;
     const message = error instanceof Error ? error.message : String(error);
     this.emit('fault.error', { conn: this.id, ...(fault ? { fault } : {}), error: message });
-    if (this.lifecycle.is('closed')) return;
-    this.record.proxyEnds({ how: 'rst' });
-    this.socket.resetAndDestroy();
-    this.upstreamSocket?.resetAndDestroy();
+    if (!this.lifecycle.is('closed')) this.pair.reset();
   }
 
   /** What the client sent and received, counted by its socket: live, and free on the hot path. */
@@ -271,45 +213,20 @@ export class Connection {
     return { up: this.socket.bytesRead, down: this.socket.bytesWritten };
   }
 
-  private onSocketError(side: Side, error: Error & { code?: string }): void {
-    this.record.end(side, 'rst');
-    // Before the answer, an upstream failure is answered with 502 by the upgrade flow itself.
-    if (side === 'server' && this.lifecycle.is('handshake')) return;
-    // A broken stream on one side cannot be passed on cleanly: reset the other side too.
-    if (side === 'client') relayRst(this.upstreamSocket);
-    else {
-      relayRst(this.clientStream);
-      this.upstreamError(error);
-    }
-  }
-
-  private onSocketClose = (): void => {
-    if (!this.client.destroyed) return;
-    if (this.upstreamSocket && !this.upstreamSocket.destroyed) return;
-    if (this.lifecycle.is('closed')) return;
+  private closed(): void {
     this.lifecycle.to('closed');
-    if (this.closeTimer) clearTimeout(this.closeTimer);
-    this.ctx.closed(this);
+    this.ctx.closed(this.id);
     this.ctx.faults.release(this.id);
     this.transport.stopAll();
     this.session?.stop();
     if (!this.ctx.bus.active) return;
     this.emit('connection.close', {
       conn: this.id,
-      ...this.record.summary(),
+      ...this.pair.record.summary(),
       durationMs: Date.now() - this.openedAt,
       bytes: this.bytes(),
       messages: this.session?.messages ?? { up: 0, down: 0 },
     });
-  };
-
-  private refuseRequest(error: Error): void {
-    if (error instanceof PeerClosedError) return void this.client.destroy();
-    if (this.lifecycle.ending) return;
-    this.lifecycle.to('tunnel');
-    if (error instanceof HeadTimeoutError) return writeResponse(this.client, 408, `wsfault: ${error.message}`);
-    if (error instanceof HeadError) return writeResponse(this.client, error.status, `wsfault: ${error.message}`);
-    this.client.destroy();
   }
 
   private upstreamError(error: Error & { code?: string }): void {
@@ -324,11 +241,7 @@ export class Connection {
     return {
       openedAt: this.acceptedAt,
       kill: (options: KillOptions) => this.kill(options),
-      closeSide: (side: 'client' | 'server' | 'both') => {
-        this.record.proxyEnds({ how: 'fin' });
-        if (side !== 'server') this.client.end();
-        if (side !== 'client') this.upstreamSocket?.end();
-      },
+      closeSide: (side) => this.pair.closeSide(side),
       lastDataAt: () => (this.session && this.lifecycle.is('websocket', 'closing') ? this.session.lastDataAt() : null),
     };
   }
@@ -348,22 +261,14 @@ export class Connection {
       alive: () => !conn.lifecycle.ending,
       dial: (target, timeoutMs) => conn.ctx.dial(target, timeoutMs),
       beforeDial: () => conn.beforeDial(),
-      adopt: (upstream) => conn.adopt(upstream),
+      adopt: (upstream) => conn.pair.adopt(upstream),
       becomeTunnel: () => conn.lifecycle.to('tunnel'),
       becomeWebSocket: (up, down, response) => conn.openSession(up, down, response),
-      upstreamAnswered: () => conn.upstreamSocket!.on('end', () => conn.onEnd('server')),
+      upstreamAnswered: () => conn.pair.upstreamAnswered(),
       handshakeEvent: (subprotocols, status) => conn.emit('handshake', { conn: conn.id, path: conn.path, subprotocols, status, faults: [...conn.applied] }),
       upstreamError: (error) => conn.upstreamError(error),
-      keepTimer: (timer) => (conn.closeTimer = timer),
+      keepTimer: (timer) => conn.pair.keepTimer(timer),
     };
-  }
-
-  /** The upstream socket is connected: its errors and close are this connection's now. */
-  private adopt(upstream: Socket): void {
-    this.upstreamSocket = upstream;
-    upstream.on('error', (error) => this.onSocketError('server', error));
-    upstream.on('close', this.onSocketClose);
-    this.client.on('end', () => this.onEnd('client'));
   }
 
   private openSession(up: Pipe, down: Pipe, response: ResponseHead): void {
@@ -381,23 +286,15 @@ export class Connection {
       get client() {
         return conn.client;
       },
-      upstream: this.upstreamSocket!,
-      record: this.record,
+      upstream: this.pair.upstream!,
+      record: this.pair.record,
       beginClosing: () => this.beginClosing(),
-      destroyLater: () => this.destroyLater(),
+      destroyLater: () => this.pair.destroyLater(),
       protocolError: (direction: Direction, error: FrameError) => {
         if (this.session?.abortForViolation(direction, error)) {
           this.emit('upstream.error', { conn: this.id, error: `${direction === 'upstream' ? 'client' : 'server'} ${error.code}: ${error.message}` });
         }
       },
     };
-  }
-
-  /** FIN passes on as FIN, unless the proxy is ending the connection itself. */
-  private onEnd(by: Side): void {
-    this.record.end(by, 'fin');
-    if (this.record.byProxy) return;
-    if (by === 'client') relayFin(this.upstreamSocket);
-    else relayFin(this.clientStream);
   }
 }

@@ -5,7 +5,7 @@ import httpProxy from 'http-proxy';
 import type { EventBus } from '../events/bus.js';
 import { parseRequestHead, serializeRequestHead, targetPath, type HeaderField } from '../protocol/http-head.js';
 import { formatHostPort, type Target } from './address.js';
-import type { Connection } from './connection.js';
+import type { HttpOwner } from './connection-context.js';
 import { unreachableBody } from './responses.js';
 
 export interface HttpForwarderOptions {
@@ -26,7 +26,7 @@ export interface HttpForwarderOptions {
 export class HttpForwarder {
   private readonly server = http.createServer();
   private readonly proxy: httpProxy;
-  private readonly owners = new WeakMap<Socket, Connection>();
+  private readonly owners = new WeakMap<Socket, HttpOwner>();
   /** Keep-alive agents per scheme: a proxy's target may change from http to https while it runs. */
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
@@ -47,7 +47,7 @@ export class HttpForwarder {
     this.server.keepAliveTimeout = 5_000;
   }
 
-  handle(socket: Socket, connection: Connection): void {
+  handle(socket: Socket, connection: HttpOwner): void {
     this.owners.set(socket, connection);
     this.server.emit('connection', socket);
     socket.resume();
@@ -70,7 +70,7 @@ export class HttpForwarder {
     void connection.beforeDial().then(() => this.proxy.web(req, res, options));
   };
 
-  private count(req: IncomingMessage, res: ServerResponse, connection: Connection): void {
+  private count(req: IncomingMessage, res: ServerResponse, connection: HttpOwner): void {
     res.on('finish', () => {
       if (!this.options.bus.active) return;
       this.options.bus.emit(this.options.proxyName, 'http.request', {

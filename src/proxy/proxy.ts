@@ -58,13 +58,13 @@ export class Proxy {
       limits,
       faults: options.faults ?? PASS_THROUGH,
       dial,
-      forwardHttp: (socket, connection) => this.http.handle(socket, connection),
+      forwardHttp: (socket, owner) => this.http.handle(socket, owner),
       openConnections: (except) => {
         let open = 0;
-        for (const c of this.connections.values()) if (c !== except && c.admitted) open++;
+        for (const c of this.connections.values()) if (c.id !== except && c.admitted) open++;
         return open;
       },
-      closed: (connection) => this.connections.delete(connection.id),
+      closed: (id) => this.connections.delete(id),
     };
     // allowHalfOpen: a client's FIN is passed on as a FIN while the other direction still flows.
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, this.accept);

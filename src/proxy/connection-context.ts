@@ -1,0 +1,45 @@
+import type { Socket } from 'node:net';
+import type { EventBus } from '../events/bus.js';
+import type { ClientAddress } from '../events/types.js';
+import type { RequestHead } from '../protocol/http-head.js';
+import type { Target } from './address.js';
+import type { FaultSource } from './fault-instances.js';
+import type { ConnectionState } from './lifecycle.js';
+import type { Limits } from './limits.js';
+
+/** What the HTTP forwarder needs from the connection that owns a socket. */
+export interface HttpOwner {
+  readonly id: string;
+  beforeDial(): Promise<void>;
+  /** An upgrade that follows plain requests on a keep-alive socket. */
+  upgrade(request: RequestHead, rest: Buffer): Promise<void>;
+}
+
+/** What a Connection needs from its proxy. */
+export interface ConnectionContext {
+  readonly proxyName: string;
+  readonly target: Target;
+  readonly bus: EventBus;
+  readonly limits: Limits;
+  readonly faults: FaultSource;
+  dial(target: Target, timeoutMs: number): Promise<Socket>;
+  /** Connections of this proxy that were admitted and are still open, `except` excluded. */
+  openConnections(except: string): number;
+  /** Hands a socket whose first request is plain HTTP to the HTTP forwarder. */
+  forwardHttp(socket: Socket, owner: HttpOwner): void;
+  /** The connection's sockets are both gone. */
+  closed(id: string): void;
+}
+
+/** The SPEC §5 view of a connection. */
+export interface ConnectionInfo {
+  id: string;
+  client: ClientAddress;
+  path: string;
+  subprotocol: string | null;
+  ageMs: number;
+  state: ConnectionState;
+  bytes: { up: number; down: number };
+  messages: { up: number; down: number };
+  faults: string[];
+}
