@@ -37,6 +37,7 @@ import { Pipe } from './pipe.js';
 import { transportControl } from './transport-control.js';
 import { TransportLayer } from './transport-layer.js';
 import { unreachableBody, writeMadeUpResponse, writeResponse } from './responses.js';
+import type { ConnectionInfo } from '../wire.js';
 
 export type ConnectionState = 'head' | 'http' | 'handshake' | 'websocket' | 'tunnel' | 'closing' | 'closed';
 export type Side = 'client' | 'server';
@@ -63,18 +64,8 @@ export interface KillOptions {
   reason?: string;
 }
 
-/** The SPEC §5 view of a connection. */
-export interface ConnectionInfo {
-  id: string;
-  client: ClientAddress;
-  path: string;
-  subprotocol: string | null;
-  ageMs: number;
-  state: ConnectionState;
-  bytes: { up: number; down: number };
-  messages: { up: number; down: number };
-  faults: string[];
-}
+/** The SPEC §5 view of a connection is a wire shape (src/wire.ts). */
+export type { ConnectionInfo };
 
 /**
  * One client connection and, once dialled, its upstream socket. Reads the first request head;
