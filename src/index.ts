@@ -7,17 +7,15 @@
  *   await chaos.waitFor('connection.open', { count: 2, timeout: 10_000 });
  *   await chaos.close();
  */
-import { startApp, type App } from './app.js';
-import { startControlApi, type ControlServer } from './control/server.js';
+import type { App, FaultEntry, ScenarioRef } from './app.js';
 import type { EventType, WsfaultEvent } from './events/types.js';
-import type { ConnectionInfo, KillOptions } from './proxy/connection.js';
+import type { KillOptions } from './proxy/connection.js';
 import type { Limits } from './proxy/limits.js';
 import type { ApplyMode } from './scenario/engine.js';
-import { loadScenarioObject } from './scenario/load.js';
-import type { FaultSpec, Scenario } from './scenario/types.js';
+import type { ConnectionInfo, FaultView } from './wire.js';
+import { createWsfault, DEFAULTS } from './wsfault.js';
 
-export type { WsfaultEvent, EventType } from './events/types.js';
-export type { ConnectionInfo } from './proxy/connection.js';
+export type { ConnectionInfo, FaultView, ProxyView, WsfaultEvent, EventType } from './wire.js';
 export type { Scenario } from './scenario/types.js';
 
 export interface WsfaultOptions {
@@ -26,7 +24,7 @@ export interface WsfaultOptions {
   /** Where clients connect; default 127.0.0.1 on a free port. */
   listen?: string;
   /** A scenario name, a file, or an inline scenario object; default passthrough. */
-  scenario?: string | object;
+  scenario?: ScenarioRef;
   seed?: number;
   /** Extra scenario directories. */
   scenarios?: string[];
@@ -34,6 +32,8 @@ export interface WsfaultOptions {
   api?: string | false;
   apiToken?: string;
   limits?: Partial<Limits>;
+  /** Append every event to this file as one JSON line (NDJSON), as `--events-file` does. */
+  eventsFile?: string;
 }
 
 export interface WaitOptions<T extends EventType> {
@@ -53,10 +53,14 @@ export interface Wsfault {
   /** The control API, or null when started with `api: false`. */
   readonly apiUrl: string | null;
   readonly seed: number;
-  use(scenario: string | object, options?: { apply?: ApplyMode }): Promise<void>;
-  addFault(fault: { type: string; [field: string]: unknown }): Promise<{ id: string }>;
+  use(scenario: ScenarioRef, options?: { apply?: ApplyMode }): Promise<void>;
+  /** Adds a fault on top of the scenario; its id is `adhoc-TYPE-N` unless it has a `name`. */
+  addFault(fault: FaultEntry): Promise<FaultView>;
   removeFault(id: string): Promise<void>;
+  /** Back to passthrough with every ad-hoc fault removed (the API's POST /reset). */
+  reset(): Promise<void>;
   connections(): ConnectionInfo[];
+  /** Ends one connection or all (default: Close 1001); returns how many. */
   kill(id: string | 'all', options?: Partial<KillOptions>): number;
   on<T extends EventType>(type: T | '*', listener: (event: WsfaultEvent<T>) => void): () => void;
   events(types?: EventType[]): AsyncIterableIterator<WsfaultEvent>;
@@ -67,59 +71,44 @@ export interface Wsfault {
 const HISTORY = 10_000;
 
 export async function startWsfault(options: WsfaultOptions = {}): Promise<Wsfault> {
-  const inline = typeof options.scenario === 'object' ? loadScenarioObject(options.scenario, 'options.scenario', { source: 'api' }) : null;
-  const app: App = await startApp({
-    proxies: [{ name: 'default', target: options.target, listen: options.listen ?? '127.0.0.1:0', scenario: inline ? 'passthrough' : (options.scenario as string | undefined) }],
+  const { app, apiUrl, stop } = await createWsfault({
+    target: options.target,
+    listen: options.listen,
+    scenario: options.scenario,
     scenarioDirs: options.scenarios,
     seed: options.seed,
     limits: options.limits,
+    eventsFile: options.eventsFile,
+    api: options.api,
+    apiToken: options.apiToken,
   });
   const history: WsfaultEvent[] = [];
+  let lastSeq = 0;
   app.bus.subscribe((event) => {
+    lastSeq = event.seq;
     history.push(event);
     if (history.length > HISTORY) history.splice(0, history.length - HISTORY);
   });
-  const running = app.proxies.get('default')!;
-  if (inline) app.use('default', inline);
-  let control: ControlServer | null = null;
-  if (options.api !== false) {
-    try {
-      control = await startControlApi(app, options.api ?? '127.0.0.1:0', { token: options.apiToken });
-    } catch (error) {
-      await app.stop(0);
-      throw error;
-    }
-  }
-  let lastSeq = 0;
-  app.bus.subscribe((event) => (lastSeq = event.seq));
-
-  const resolveScenario = (scenario: string | object): Scenario =>
-    typeof scenario === 'string' ? app.library.resolve(scenario) : loadScenarioObject(scenario, 'scenario', { source: 'api' });
+  const proxy = DEFAULTS.proxy;
 
   return {
-    url: running.proxy.url,
-    apiUrl: control?.url ?? null,
+    url: app.status(proxy).url,
+    apiUrl,
     seed: app.seed,
-    async use(scenario, { apply = 'all' } = {}) {
-      app.use('default', resolveScenario(scenario), apply);
+    async use(scenario, { apply } = {}) {
+      app.use(proxy, scenario, { apply });
     },
     async addFault(fault) {
-      const taken = new Set(running.engine.adhocFaults.map((f) => f.name));
-      let n = 1;
-      while (taken.has(`adhoc-${fault.type}-${n}`)) n++;
-      const spec: FaultSpec = loadScenarioObject({ name: 'adhoc', faults: [{ name: `adhoc-${fault.type}-${n}`, ...fault }] }, 'fault', { source: 'api' }).phases[0]!.faults[0]!;
-      running.engine.addFault(spec);
-      return { id: spec.name };
+      return app.addFault(proxy, fault);
     },
     async removeFault(id) {
-      if (!running.engine.removeFault(id)) throw new Error(`no ad-hoc fault "${id}"`);
+      app.removeFault(proxy, id);
     },
-    connections: () => running.proxy.list(),
-    kill(id, kill = {}) {
-      const how = { how: kill.how ?? 'close-frame', code: kill.code ?? 1001, reason: kill.reason ?? '' };
-      if (id === 'all') return running.proxy.killAll(how);
-      return running.proxy.kill(id, how) ? 1 : 0;
+    async reset() {
+      app.reset();
     },
+    connections: () => app.connections(proxy),
+    kill: (id, how) => app.kill(proxy, id, how).length,
     on(type, listener) {
       return app.bus.subscribe((event) => {
         if (type === '*' || event.type === type) listener(event as never);
@@ -150,7 +139,8 @@ export async function startWsfault(options: WsfaultOptions = {}): Promise<Wsfaul
       });
     },
     async close() {
-      await Promise.all([app.stop(1_000), control?.close()]);
+      // A test's teardown should not wait the full shutdown grace for a peer that never answers.
+      await stop(1_000);
     },
   };
 }

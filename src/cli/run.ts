@@ -1,14 +1,12 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { startApp, type ProxySettings } from '../app.js';
+import { PROXY_DEFAULTS } from '../app.js';
 import { WsfaultError } from '../errors.js';
 import { createLogger, type LogFormat } from '../log.js';
 import { parseListen } from '../proxy/address.js';
 import { loadConfigFile } from '../scenario/config.js';
 import { parseDuration, parseSize } from '../scenario/units.js';
 import type { Limits } from '../proxy/limits.js';
-import type { ControlServer } from '../control/server.js';
-import { EventBus } from '../events/bus.js';
-import { writeEventsTo } from '../events/file.js';
+import { createWsfault, DEFAULTS } from '../wsfault.js';
 
 export interface RunArgs {
   target?: string;
@@ -56,7 +54,11 @@ function limitsFrom(argv: RunArgs): Partial<Limits> {
 /** A flag given twice takes its last value (the image's entrypoint sets --listen; a user may override it). */
 const last = (value: unknown) => (Array.isArray(value) ? value[value.length - 1] : value);
 
-/** `wsfault [run]`: start the proxy in front of --target (or the built-in echo server). */
+/**
+ * `wsfault [run]`: start the proxy in front of --target (or the built-in echo server). This is
+ * argument parsing, logging and signals; createWsfault() builds the program. The fixed ports
+ * below are the CLI's own (SPEC §2: a command line wants a known port, a test a free one).
+ */
 export const runCommand: CommandModule<object, RunArgs> = {
   command: ['run', '$0'],
   describe: 'start the proxy (the default command)',
@@ -65,7 +67,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('target', { alias: 't', type: 'string', coerce: last, describe: 'upstream ws://, wss://, http:// or https:// host:port (default: built-in echo server)' })
       .option('listen', { alias: 'l', type: 'string', coerce: last, default: '127.0.0.1:7878', describe: 'where clients connect (HOST:PORT or :PORT)' })
       .option('api', { type: 'string', coerce: last, default: '127.0.0.1:7879', describe: 'control API address, or off' })
-      .option('scenario', { alias: 's', type: 'string', coerce: last, default: 'passthrough', describe: 'scenario active at start (NAME or FILE)' })
+      .option('scenario', { alias: 's', type: 'string', coerce: last, default: PROXY_DEFAULTS.scenario, describe: 'scenario active at start (NAME or FILE)' })
       .option('scenarios', { type: 'string', coerce: last, describe: 'directory of extra scenario files (*.yaml)' })
       .option('config', { alias: 'c', type: 'string', coerce: last, describe: 'YAML file with several proxies (SPEC §7)' })
       .option('watch', { type: 'boolean', default: false, describe: 'reload scenario files when they change' })
@@ -77,7 +79,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('upstream-timeout', { type: 'string', coerce: last, describe: 'time the upstream has to answer an upgrade (default 30s; then 504)' })
       .option('max-head-size', { type: 'string', coerce: last, describe: 'largest request or response head (default 16KiB; then 431)' })
       .option('seed', { type: 'number', coerce: last, describe: 'seed for every random choice (default: random, printed)' })
-      .option('host-header', { choices: ['keep', 'target'] as const, default: 'keep' as const, describe: 'the Host header sent upstream' })
+      .option('host-header', { choices: ['keep', 'target'] as const, default: PROXY_DEFAULTS.hostHeader, describe: 'the Host header sent upstream' })
       .option('log-level', { choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' })
       .option('log-format', { choices: ['pretty', 'json'] as const, describe: 'default: pretty on a TTY, json otherwise' })
       .check((argv) => {
@@ -89,39 +91,23 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
     const logger = await createLogger(argv['log-level'], argv['log-format']);
     const config = argv.config ? loadConfigFile(argv.config) : null;
-    const proxies: ProxySettings[] = config
-      ? config.proxies
-      : [{ name: 'default', target: argv.target, listen: argv.listen, scenario: argv.scenario, hostHeader: argv['host-header'] }];
-    // The events file subscribes before anything starts, so it holds proxy.listening too.
-    const bus = new EventBus();
-    const stopEvents = argv['events-file'] ? writeEventsTo(bus, argv['events-file']) : null;
-    const app = await startApp({
-      bus,
-      limits: limitsFrom(argv),
-      proxies,
+    const api = config?.api ?? argv.api;
+    const wsfault = await createWsfault({
+      proxies: config
+        ? config.proxies
+        : [{ name: DEFAULTS.proxy, target: argv.target, listen: argv.listen, scenario: argv.scenario, hostHeader: argv['host-header'] }],
       scenarioDirs: [config?.scenarios, argv.scenarios].filter((d): d is string => d !== undefined),
       seed: argv.seed ?? config?.seed,
+      limits: limitsFrom(argv),
       watch: argv.watch,
+      eventsFile: argv['events-file'],
+      api: api === 'off' ? false : api,
+      apiToken: argv['api-token'] ?? process.env.WSFAULT_API_TOKEN,
+      apiCors: argv['api-cors'],
       onWarning: (message) => logger.warn(message),
     });
-    const apiListen = config?.api ?? argv.api;
-    let control: ControlServer | null = null;
-    if (apiListen !== 'off') {
-      try {
-        // Loaded only when the API is on: Fastify and its plugins cost start-up time.
-        const { startControlApi } = await import('../control/server.js');
-        control = await startControlApi(app, apiListen, {
-          token: argv['api-token'] ?? process.env.WSFAULT_API_TOKEN,
-          corsOrigin: argv['api-cors'],
-          warn: (message) => logger.warn(message),
-        });
-      } catch (error) {
-        await app.stop(0);
-        throw error;
-      }
-    }
-    process.stdout.write(app.banner(control?.url ?? null) + '\n');
-    app.bus.subscribe((event) => {
+    process.stdout.write(wsfault.banner() + '\n');
+    wsfault.app.bus.subscribe((event) => {
       if (event.type === 'scenario.changed' || event.type === 'phase.changed') logger.info(event, event.type);
     });
 
@@ -132,9 +118,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const shutdown = async (signal: string) => {
       if (stopping) process.exit(0); // a second signal: do not wait any longer
       stopping = true;
-      logger.info({ signal }, 'shutting down: Close 1001 to open WebSockets, at most 5 s');
-      await Promise.all([app.stop(5_000), control?.close()]);
-      await stopEvents?.();
+      logger.info({ signal }, `shutting down: Close 1001 to open WebSockets, at most ${DEFAULTS.graceMs / 1000} s`);
+      await wsfault.stop();
       process.exit(0);
     };
     process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -5,28 +5,10 @@
  *   await client.use('server-restart-1012');
  *   for await (const event of client.events(['connection.close'])) console.log(event);
  */
-import type { EventType, WsfaultEvent } from '../events/types.js';
-import type { ConnectionInfo } from '../proxy/connection.js';
+// Types only: the client ships no schema code, and its declarations reach nothing under proxy/.
+import type { ConnectionInfo, EventType, FaultType, FaultView, Killed, ProxyView, ScenarioSummary, WsfaultEvent } from '../wire.js';
 
-export type { ConnectionInfo, EventType, WsfaultEvent };
-
-export interface ProxyView {
-  name: string;
-  listen: string;
-  url: string;
-  target: string;
-  enabled: boolean;
-  scenario: string;
-  phase: string | null;
-  faults: { id: string; name: string; type: string; params: Record<string, unknown> }[];
-  connections: number;
-}
-
-export interface ScenarioSummary {
-  name: string;
-  description: string;
-  source: string;
-}
+export type { ConnectionInfo, EventType, FaultType, FaultView, Killed, ProxyView, ScenarioSummary, WsfaultEvent };
 
 /** An error answer of the API, with its WSFAULT_* code and details. */
 export class WsfaultApiError extends Error {
@@ -60,7 +42,7 @@ export class WsfaultClient {
 
   health = () => this.request<{ status: string }>('GET', '/health');
   version = () => this.request<{ version: string }>('GET', '/version');
-  faults = () => this.request<{ type: string; layer: string; summary: string; params: object }[]>('GET', '/faults');
+  faults = () => this.request<FaultType[]>('GET', '/faults');
   scenarios = () => this.request<ScenarioSummary[]>('GET', '/scenarios');
   scenario = (name: string) => this.request<object>('GET', `/scenarios/${encodeURIComponent(name)}`);
   putScenario = (name: string, scenario: object | string) => this.request<ScenarioSummary>('PUT', `/scenarios/${encodeURIComponent(name)}`, scenario);
@@ -78,7 +60,7 @@ export class WsfaultClient {
       ...(options.apply ? { apply: options.apply } : {}),
     });
   passthrough = (proxy = this.proxy) => this.request<ProxyView>('DELETE', `/proxies/${proxy}/scenario`);
-  addFault = (fault: { type: string; [field: string]: unknown }, proxy = this.proxy) => this.request<{ id: string }>('POST', `/proxies/${proxy}/faults`, fault);
+  addFault = (fault: { type: string; [field: string]: unknown }, proxy = this.proxy) => this.request<FaultView>('POST', `/proxies/${proxy}/faults`, fault);
   removeFault = (id: string, proxy = this.proxy) => this.request<void>('DELETE', `/proxies/${proxy}/faults/${encodeURIComponent(id)}`);
   connections = (proxy = this.proxy) => this.request<ConnectionInfo[]>('GET', `/proxies/${proxy}/connections`);
 
@@ -89,7 +71,7 @@ export class WsfaultClient {
     if (options.code !== undefined) query.set('code', String(options.code));
     const q = query.size > 0 ? `?${query}` : '';
     const base = `/proxies/${options.proxy ?? this.proxy}/connections`;
-    return this.request<{ killed: string[] }>('DELETE', id === 'all' ? `${base}${q}` : `${base}/${encodeURIComponent(id)}${q}`);
+    return this.request<Killed>('DELETE', id === 'all' ? `${base}${q}` : `${base}/${encodeURIComponent(id)}${q}`);
   };
   reset = () => this.request<ProxyView[]>('POST', '/reset');
   metrics = async () => (await this.raw('GET', '/metrics')).text();

@@ -1,9 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import Type from 'typebox';
 import type { App } from '../app.js';
 import { VERSION } from '../version.js';
+import { ConnectionInfo, ErrorBody, EventSchema, FaultType, FaultView, Health, Killed, ProxyView, ScenarioSummary, Version } from '../wire.js';
 import { installErrorHandler } from './errors.js';
+import { answers } from './responses.js';
 import { eventRoutes } from './routes/events.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { proxyRoutes } from './routes/proxies.js';
@@ -29,15 +32,19 @@ export async function buildControlApi(app: App, options: ControlApiOptions = {})
   await api.register(swagger, {
     openapi: {
       info: { title: 'wsfault control API', version: VERSION, description: 'Switch scenarios, add faults, list and kill connections, stream events.' },
-      components: options.token ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
+      components: {
+        // The wire shapes by name, for readers of the document and for client generators.
+        schemas: { ConnectionInfo, ProxyView, FaultView, FaultType, ScenarioSummary, Killed, ErrorBody, Event: EventSchema } as Record<string, object>,
+        ...(options.token ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
+      },
       ...(options.token ? { security: [{ bearer: [] }] } : {}),
     },
   });
   await api.register(swaggerUi, { routePrefix: '/docs' });
 
-  api.get('/health', { schema: { summary: 'liveness' } }, async () => ({ status: 'ok' }));
-  api.get('/version', { schema: { summary: 'the wsfault version' } }, async () => ({ version: VERSION }));
-  api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+  api.get('/health', { schema: { summary: 'liveness', response: answers({ 200: Health }) } }, async () => ({ status: 'ok' }));
+  api.get('/version', { schema: { summary: 'the wsfault version', response: answers({ 200: Version }) } }, async () => ({ version: VERSION }));
+  api.get('/openapi.json', { schema: { hide: true, response: answers({ 200: Type.Unknown() }) } }, async () => api.swagger());
   await api.register(scenarioRoutes(app));
   await api.register(proxyRoutes(app));
   await api.register(eventRoutes(app));

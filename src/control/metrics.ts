@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { App } from '../app.js';
+import type { ConnectionInfo, Traffic } from '../wire.js';
 
 /**
  * Prometheus metrics fed by the event bus. Byte and message counters are read live from open
@@ -9,9 +10,9 @@ import type { App } from '../app.js';
 export function createMetrics(app: App): Registry {
   const register = new Registry();
   collectDefaultMetrics({ register, prefix: 'wsfault_process_' });
-  const closedBytes = new Map<string, { up: number; down: number }>();
-  const closedMessages = new Map<string, { up: number; down: number }>();
-  const add = (map: Map<string, { up: number; down: number }>, proxy: string, v: { up: number; down: number }) => {
+  const closedBytes = new Map<string, Traffic>();
+  const closedMessages = new Map<string, Traffic>();
+  const add = (map: Map<string, Traffic>, proxy: string, v: Traffic) => {
     const t = map.get(proxy) ?? { up: 0, down: 0 };
     map.set(proxy, { up: t.up + v.up, down: t.down + v.down });
   };
@@ -27,10 +28,10 @@ export function createMetrics(app: App): Registry {
     registers: [register],
     collect() {
       this.reset();
-      for (const { proxy } of app.proxies.values()) this.set({ proxy: proxy.name }, proxy.connections.size);
+      for (const proxy of app.status()) this.set({ proxy: proxy.name }, proxy.connections);
     },
   });
-  const live = (name: string, help: string, closed: Map<string, { up: number; down: number }>, read: (c: { info(): { bytes: { up: number; down: number }; messages: { up: number; down: number } } }) => { up: number; down: number }) =>
+  const live = (name: string, help: string, closed: Map<string, Traffic>, read: (connection: ConnectionInfo) => Traffic) =>
     new Counter({
       name,
       help,
@@ -38,20 +39,20 @@ export function createMetrics(app: App): Registry {
       registers: [register],
       collect() {
         this.reset();
-        for (const { proxy } of app.proxies.values()) {
-          const total = { ...(closed.get(proxy.name) ?? { up: 0, down: 0 }) };
-          for (const connection of proxy.connections.values()) {
+        for (const { name: proxy } of app.status()) {
+          const total = { ...(closed.get(proxy) ?? { up: 0, down: 0 }) };
+          for (const connection of app.connections(proxy)) {
             const v = read(connection);
             total.up += v.up;
             total.down += v.down;
           }
-          this.inc({ proxy: proxy.name, direction: 'upstream' }, total.up);
-          this.inc({ proxy: proxy.name, direction: 'downstream' }, total.down);
+          this.inc({ proxy, direction: 'upstream' }, total.up);
+          this.inc({ proxy, direction: 'downstream' }, total.down);
         }
       },
     });
-  live('wsfault_bytes_total', 'bytes between clients and the proxy (upstream: sent by clients)', closedBytes, (c) => c.info().bytes);
-  live('wsfault_messages_total', 'WebSocket data messages (upstream: sent by clients)', closedMessages, (c) => c.info().messages);
+  live('wsfault_bytes_total', 'bytes between clients and the proxy (upstream: sent by clients)', closedBytes, (c) => c.bytes);
+  live('wsfault_messages_total', 'WebSocket data messages (upstream: sent by clients)', closedMessages, (c) => c.messages);
 
   app.bus.subscribe((event) => {
     switch (event.type) {
@@ -66,7 +67,7 @@ export function createMetrics(app: App): Registry {
         handshakes.inc({ proxy: event.proxy, status: event.status === null ? 'none' : String(event.status) });
         break;
       case 'fault.applied':
-        faultsApplied.inc({ proxy: event.proxy, scenario: app.proxies.get(event.proxy)?.engine.scenario.name ?? '', fault: event.fault.name, type: event.fault.type });
+        faultsApplied.inc({ proxy: event.proxy, scenario: app.has(event.proxy) ? app.status(event.proxy).scenario : '', fault: event.fault.name, type: event.fault.type });
         break;
       case 'upstream.error':
         upstreamErrors.inc({ proxy: event.proxy });

@@ -1,10 +1,8 @@
 import type { Socket } from 'node:net';
 import type { EventBus } from '../events/bus.js';
-import type { ClientAddress } from '../events/types.js';
 import type { RequestHead } from '../protocol/http-head.js';
 import type { Target } from './address.js';
 import type { FaultSource } from './fault-instances.js';
-import type { ConnectionState } from './lifecycle.js';
 import type { Limits } from './limits.js';
 
 /** What the HTTP forwarder needs from the connection that owns a socket. */
@@ -31,15 +29,5 @@ export interface ConnectionContext {
   closed(id: string): void;
 }
 
-/** The SPEC §5 view of a connection. */
-export interface ConnectionInfo {
-  id: string;
-  client: ClientAddress;
-  path: string;
-  subprotocol: string | null;
-  ageMs: number;
-  state: ConnectionState;
-  bytes: { up: number; down: number };
-  messages: { up: number; down: number };
-  faults: string[];
-}
+/** The SPEC §5 view of a connection is a wire shape (src/wire.ts). */
+export type { ConnectionInfo } from '../wire.js';

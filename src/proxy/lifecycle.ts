@@ -1,3 +1,5 @@
+import type { ConnectionState } from '../wire.js';
+
 /**
  * The states of one client connection and the only moves between them. A move the table does
  * not allow is a bug in the proxy, not something a peer can cause: it throws, and the
@@ -8,7 +10,7 @@
  *     └────────┴──────────┴─▶ tunnel    │      any state ──▶ closing ──▶ closed
  *                                       ▼
  */
-export type ConnectionState = 'head' | 'http' | 'handshake' | 'websocket' | 'tunnel' | 'closing' | 'closed';
+export type { ConnectionState };
 
 const ENDING: readonly ConnectionState[] = ['closing', 'closed'];
 

@@ -3,28 +3,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { WsfaultApiError, WsfaultClient } from '../../src/client/index.js';
 import { buildControlApi } from '../../src/control/api.js';
 import { startControlApi, type ControlServer } from '../../src/control/server.js';
 import { writeEventsTo } from '../../src/events/file.js';
+import { createWsfault, type RunningWsfault } from '../../src/wsfault.js';
 import { closeAll, startHttpServer, startWsEcho } from '../helpers/servers.js';
 import { delay, until } from '../helpers/wait.js';
 import { attemptWs, closed, openClient, roundTrip } from '../helpers/ws-client.js';
 
+let wsfault: RunningWsfault | null = null;
 let app: App | null = null;
 let control: ControlServer | null = null;
 afterEach(async () => {
   await control?.close();
-  await app?.stop(200);
+  await wsfault?.stop(200);
+  wsfault = null;
   app = null;
   control = null;
   await closeAll();
 });
 
+/** The API is started apart from the root here: these tests start it again with other options. */
 async function start(options: { token?: string; corsOrigin?: string } = {}) {
   const echo = await startWsEcho();
-  app = await startApp({ proxies: [{ name: 'default', target: echo.url, listen: '127.0.0.1:0' }], seed: 1 });
+  wsfault = await createWsfault({ target: echo.url, seed: 1, api: false });
+  app = wsfault.app;
   control = await startControlApi(app, '127.0.0.1:0', options);
   const proxyUrl = app.proxies.get('default')!.proxy.url;
   return { echo, app, proxyUrl, client: new WsfaultClient(control.url, { token: options.token }), apiUrl: control.url };

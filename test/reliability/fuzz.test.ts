@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { buildControlApi } from '../../src/control/api.js';
 import { WsfaultError } from '../../src/errors.js';
 import { encodeFrame } from '../../src/protocol/frame-encode.js';
 import { Opcode } from '../../src/protocol/opcodes.js';
 import { loadScenarioText } from '../../src/scenario/load.js';
+import { createWsfault, type RunningWsfault } from '../../src/wsfault.js';
 import { startWsfault, stopApps } from '../helpers/app.js';
 import { closeAll, startTcpServer, startWsEcho } from '../helpers/servers.js';
 import { until } from '../helpers/wait.js';
@@ -36,12 +37,14 @@ describe('YAML and API bodies: a clear error, never a crash', () => {
     expect(() => loadScenarioText('name: x\nfaults: *missing\n', 'alias.yaml')).toThrow(expect.objectContaining({ code: 'WSFAULT_SCENARIO_INVALID', message: expect.stringMatching(/alias/i) }));
   });
 
+  let wsfault: RunningWsfault;
   let app: App;
   beforeAll(async () => {
-    app = await startApp({ proxies: [{ name: 'default', listen: '127.0.0.1:0' }] });
+    wsfault = await createWsfault({ api: false });
+    app = wsfault.app;
   });
   afterAll(async () => {
-    await app.stop(100);
+    await wsfault.stop(100);
   });
 
   it('arbitrary API bodies get 4xx with the error shape, never 500', async () => {

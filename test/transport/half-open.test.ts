@@ -62,7 +62,7 @@ describe('blackhole: nothing crosses, not even FIN or RST', () => {
     await until(() => connection.upstream!.readableEnded, 'the proxy saw the upstream FIN');
     await delay(200);
     expect(isClientClosed()).toBe(false);
-    started.app.use('default', loadScenarioObject({ name: 'open', faults: [] }, 'inline'), 'all');
+    started.app.use('default', loadScenarioObject({ name: 'open', faults: [] }, 'inline'), { apply: 'all' });
     await until(isClientClosed, 'the client saw the held FIN');
     await until(() => started.events.some((e) => e.type === 'connection.close'), 'connection.close');
     expect(started.events.find((e) => e.type === 'connection.close')).toMatchObject({ by: 'server', how: 'fin' });

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
 import type { App } from '../../app.js';
-import type { WsfaultEvent } from '../../events/types.js';
+import { EventSchema, type WsfaultEvent } from '../../wire.js';
+import { answers } from '../responses.js';
 
 /** How often an idle stream gets a comment line, so proxies and clients keep it open. */
 export const SSE_HEARTBEAT_MS = 15_000;
@@ -12,7 +13,14 @@ export const eventRoutes =
   async (api) => {
     api.get<{ Querystring: { types?: string } }>(
       '/events',
-      { schema: { summary: 'Server-Sent Events stream of SPEC §6 (?types= filter)', querystring: Type.Object({ types: Type.Optional(Type.String()) }, { additionalProperties: false }) } },
+      {
+        schema: {
+          summary: 'Server-Sent Events stream of SPEC §6 (?types= filter)',
+          querystring: Type.Object({ types: Type.Optional(Type.String()) }, { additionalProperties: false }),
+          // Documentation only: the stream is written by hand, one event per `data:` line.
+          response: answers({ 200: { description: 'one event per message, its JSON in `data:`', content: { 'text/event-stream': { schema: EventSchema } } } as never }),
+        },
+      },
       (request, reply) => {
         const types = request.query.types ? new Set(request.query.types.split(',').map((t) => t.trim())) : null;
         reply.hijack();

@@ -1,14 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import Type from 'typebox';
-import type { App, RunningProxy } from '../../app.js';
+import { KILL_DEFAULTS, PASSTHROUGH, type App, type FaultEntry } from '../../app.js';
 import { WsfaultError } from '../../errors.js';
-import { parseTarget } from '../../proxy/address.js';
-import type { CloseHow } from '../../proxy/connection.js';
+import type { CloseHow, KillOptions } from '../../proxy/connection.js';
 import type { ApplyMode } from '../../scenario/engine.js';
-import { loadScenarioObject } from '../../scenario/load.js';
-import type { FaultSpec } from '../../scenario/types.js';
+import { ConnectionInfo, FaultView, Killed, ProxyView } from '../../wire.js';
 import { apiError } from '../errors.js';
-import { proxyView } from '../views.js';
+import { answers, NoContent } from '../responses.js';
 
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 100 });
 const ProxyParams = Type.Object({ name: Name });
@@ -28,149 +26,133 @@ const UseScenario = Type.Object(
 );
 const KillQuery = Type.Object(
   {
-    how: Type.Optional(Type.Unsafe<CloseHow>({ type: 'string', enum: ['close-frame', 'fin', 'rst'], default: 'close-frame' })),
-    code: Type.Optional(Type.Integer({ minimum: 1000, maximum: 4999, default: 1001 })),
+    how: Type.Optional(Type.Unsafe<CloseHow>({ type: 'string', enum: ['close-frame', 'fin', 'rst'], default: KILL_DEFAULTS.how })),
+    code: Type.Optional(Type.Integer({ minimum: 1000, maximum: 4999, default: KILL_DEFAULTS.code })),
     reason: Type.Optional(Type.String({ maxLength: 123 })),
   },
   { additionalProperties: false },
 );
 
-/** Wraps validation failures of scenarios and faults as 400s with their details. */
-function asBodyError<T>(load: () => T): T {
-  try {
-    return load();
-  } catch (error) {
+/** Reports what the App refused in a body (a scenario, fault, target, listen address) as a 400 with details. */
+function asBodyError<T>(operation: () => T): T {
+  const rethrow = (error: unknown): never => {
     if (error instanceof WsfaultError && error.code !== 'WSFAULT_NOT_FOUND') {
       throw apiError('WSFAULT_INVALID_BODY', error.message, error.details.length > 0 ? error.details : [{ message: error.message }]);
     }
     throw error;
+  };
+  try {
+    const result = operation();
+    return (result instanceof Promise ? result.catch(rethrow) : result) as T;
+  } catch (error) {
+    return rethrow(error);
   }
 }
 
-/** /proxies and everything below it, and POST /reset. */
+/** /proxies and everything below it, and POST /reset: adapters over the App's operations. */
 export const proxyRoutes =
   (app: App): FastifyPluginAsync =>
   async (api) => {
-    const running = (name: string): RunningProxy => {
-      const proxy = app.proxies.get(name);
-      if (!proxy) throw apiError('WSFAULT_NOT_FOUND', `no proxy named "${name}"`);
-      return proxy;
-    };
-    const resolveScenario = (nameOrInline: { name?: string; scenario?: object }) => {
-      if (nameOrInline.scenario) return asBodyError(() => loadScenarioObject(nameOrInline.scenario, 'body.scenario', { source: 'api' }));
-      if (!nameOrInline.name) throw apiError('WSFAULT_INVALID_BODY', 'give a scenario name ({"name": "…"}) or an inline scenario ({"scenario": {…}})');
-      return asBodyError(() => app.library.resolve(nameOrInline.name!));
-    };
+    type Named = { Params: { name: string } };
+    type KillRequest = { Querystring: Partial<KillOptions> };
 
-    api.get('/proxies', { schema: { summary: 'every proxy' } }, async () => [...app.proxies.values()].map(proxyView));
+    api.get('/proxies', { schema: { summary: 'every proxy', response: answers({ 200: Type.Array(ProxyView) }) } }, async () => app.status());
 
     api.post<{ Body: { name: string; listen: string; target: string; scenario?: string } }>(
       '/proxies',
-      { schema: { summary: 'start another proxy', body: CreateProxy } },
-      async (request, reply) => {
-        try {
-          return reply.status(201).send(proxyView(await app.addProxy(request.body)));
-        } catch (error) {
-          return asBodyError(() => {
-            throw error;
-          });
-        }
-      },
+      { schema: { summary: 'start another proxy', body: CreateProxy, response: answers({ 201: ProxyView }) } },
+      async (request, reply) => reply.status(201).send(await asBodyError(() => app.addProxy(request.body))),
     );
 
-    api.get<{ Params: { name: string } }>('/proxies/:name', { schema: { summary: 'one proxy', params: ProxyParams } }, async (request) => proxyView(running(request.params.name)));
+    api.get<Named>('/proxies/:name', { schema: { summary: 'one proxy', params: ProxyParams, response: answers({ 200: ProxyView }) } }, async (request) =>
+      app.status(request.params.name),
+    );
 
-    api.patch<{ Params: { name: string }; Body: { target?: string; scenario?: string; enabled?: boolean; apply?: ApplyMode } }>(
+    api.patch<Named & { Body: { target?: string; scenario?: string; enabled?: boolean; apply?: ApplyMode } }>(
       '/proxies/:name',
-      { schema: { summary: 'change target, scenario or enabled', params: ProxyParams, body: PatchProxy } },
+      { schema: { summary: 'change target, scenario or enabled', params: ProxyParams, body: PatchProxy, response: answers({ 200: ProxyView }) } },
       async (request) => {
-        const proxy = running(request.params.name);
+        const { name } = request.params;
         const { target, scenario, enabled, apply } = request.body;
-        if (target !== undefined) proxy.proxy.setTarget(asBodyError(() => parseTarget(target)));
-        if (scenario !== undefined) app.use(proxy.proxy.name, resolveScenario({ name: scenario }), apply);
-        if (enabled !== undefined) await proxy.proxy.setEnabled(enabled);
-        return proxyView(proxy);
+        let view = app.status(name);
+        if (target !== undefined) view = asBodyError(() => app.setTarget(name, target));
+        if (scenario !== undefined) view = asBodyError(() => app.use(name, scenario, { apply }));
+        if (enabled !== undefined) view = await app.setEnabled(name, enabled);
+        return view;
       },
     );
 
-    api.delete<{ Params: { name: string } }>('/proxies/:name', { schema: { summary: 'stop and remove a proxy', params: ProxyParams } }, async (request, reply) => {
-      running(request.params.name);
+    api.delete<Named>('/proxies/:name', { schema: { summary: 'stop and remove a proxy', params: ProxyParams, response: answers({ 204: NoContent }) } }, async (request, reply) => {
       await app.removeProxy(request.params.name);
       return reply.status(204).send();
     });
 
-    api.put<{ Params: { name: string }; Body: { name?: string; scenario?: object; apply?: ApplyMode } }>(
+    api.put<Named & { Body: { name?: string; scenario?: object; apply?: ApplyMode } }>(
       '/proxies/:name/scenario',
-      { schema: { summary: 'switch scenario: {name} or {scenario: {...}}, apply all|new', params: ProxyParams, body: UseScenario } },
+      { schema: { summary: 'switch scenario: {name} or {scenario: {...}}, apply all|new', params: ProxyParams, body: UseScenario, response: answers({ 200: ProxyView }) } },
       async (request) => {
-        const proxy = running(request.params.name);
-        app.use(proxy.proxy.name, resolveScenario(request.body), request.body.apply ?? 'all');
-        return proxyView(proxy);
+        const { name, scenario, apply } = request.body;
+        app.status(request.params.name); // an unknown proxy is a 404 before the body is looked at
+        if (!scenario && !name) throw apiError('WSFAULT_INVALID_BODY', 'give a scenario name ({"name": "…"}) or an inline scenario ({"scenario": {…}})');
+        return asBodyError(() => app.use(request.params.name, scenario ?? name!, { apply, where: 'body.scenario' }));
       },
     );
 
-    api.delete<{ Params: { name: string } }>('/proxies/:name/scenario', { schema: { summary: 'back to passthrough', params: ProxyParams } }, async (request) => {
-      const proxy = running(request.params.name);
-      app.use(proxy.proxy.name, app.library.get('passthrough'));
-      return proxyView(proxy);
-    });
+    api.delete<Named>('/proxies/:name/scenario', { schema: { summary: 'back to passthrough', params: ProxyParams, response: answers({ 200: ProxyView }) } }, async (request) =>
+      app.use(request.params.name, PASSTHROUGH),
+    );
 
-    api.post<{ Params: { name: string }; Body: Record<string, unknown> }>(
+    api.post<Named & { Body: FaultEntry }>(
       '/proxies/:name/faults',
-      { schema: { summary: 'add a fault on top of the scenario (a fault entry as in a scenario file)', params: ProxyParams, body: Type.Object({ type: Type.String() }, { additionalProperties: true }) } },
+      {
+        schema: {
+          summary: 'add a fault on top of the scenario (a fault entry as in a scenario file)',
+          params: ProxyParams,
+          body: Type.Object({ type: Type.String() }, { additionalProperties: true }),
+          response: answers({ 201: FaultView }),
+        },
+      },
       async (request, reply) => {
-        const proxy = running(request.params.name);
-        const taken = new Set(proxy.engine.adhocFaults.map((f) => f.name));
-        let n = 1;
-        while (taken.has(`adhoc-${request.body.type}-${n}`)) n++;
-        const entry = { name: `adhoc-${request.body.type}-${n}`, ...request.body };
-        const scenario = asBodyError(() => loadScenarioObject({ name: 'adhoc', faults: [entry] }, 'body', { source: 'api' }));
-        const spec: FaultSpec = scenario.phases[0]!.faults[0]!;
-        proxy.engine.addFault(spec);
-        return reply.status(201).send({ id: spec.name, name: spec.name, type: spec.type, params: spec.params });
+        app.status(request.params.name);
+        return reply.status(201).send(asBodyError(() => app.addFault(request.params.name, request.body, { where: 'body' })));
       },
     );
 
     api.delete<{ Params: { name: string; id: string } }>(
       '/proxies/:name/faults/:id',
-      { schema: { summary: 'remove an ad-hoc fault', params: Type.Object({ name: Name, id: Type.String() }) } },
+      { schema: { summary: 'remove an ad-hoc fault', params: Type.Object({ name: Name, id: Type.String() }), response: answers({ 204: NoContent }) } },
       async (request, reply) => {
-        if (!running(request.params.name).engine.removeFault(request.params.id)) throw apiError('WSFAULT_NOT_FOUND', `no ad-hoc fault "${request.params.id}"`);
+        app.removeFault(request.params.name, request.params.id);
         return reply.status(204).send();
       },
     );
 
-    api.get<{ Params: { name: string } }>('/proxies/:name/connections', { schema: { summary: 'open connections', params: ProxyParams } }, async (request) =>
-      running(request.params.name).proxy.list(),
+    api.get<Named>('/proxies/:name/connections', { schema: { summary: 'open connections', params: ProxyParams, response: answers({ 200: Type.Array(ConnectionInfo) }) } }, async (request) =>
+      app.connections(request.params.name),
     );
 
-    api.delete<{ Params: { name: string; id: string }; Querystring: { how?: CloseHow; code?: number; reason?: string } }>(
+    api.delete<{ Params: { name: string; id: string } } & KillRequest>(
       '/proxies/:name/connections/:id',
-      { schema: { summary: 'kill one connection: ?how=close-frame&code=1001 (default), fin, rst', params: Type.Object({ name: Name, id: Type.String() }), querystring: KillQuery } },
+      {
+        schema: {
+          summary: 'kill one connection: ?how=close-frame&code=1001 (default), fin, rst',
+          params: Type.Object({ name: Name, id: Type.String() }),
+          querystring: KillQuery,
+          response: answers({ 202: Killed }),
+        },
+      },
       async (request, reply) => {
-        const { how = 'close-frame', code = 1001, reason = '' } = request.query;
-        if (!running(request.params.name).proxy.kill(request.params.id, { how, code, reason })) throw apiError('WSFAULT_NOT_FOUND', `no open connection "${request.params.id}"`);
-        return reply.status(202).send({ killed: [request.params.id] });
+        const killed = app.kill(request.params.name, request.params.id, request.query);
+        if (killed.length === 0) throw apiError('WSFAULT_NOT_FOUND', `no open connection "${request.params.id}"`);
+        return reply.status(202).send({ killed });
       },
     );
 
-    api.delete<{ Params: { name: string }; Querystring: { how?: CloseHow; code?: number; reason?: string } }>(
+    api.delete<Named & KillRequest>(
       '/proxies/:name/connections',
-      { schema: { summary: 'kill every connection', params: ProxyParams, querystring: KillQuery } },
-      async (request, reply) => {
-        const { how = 'close-frame', code = 1001, reason = '' } = request.query;
-        const proxy = running(request.params.name).proxy;
-        const ids = [...proxy.connections.keys()];
-        proxy.killAll({ how, code, reason });
-        return reply.status(202).send({ killed: ids });
-      },
+      { schema: { summary: 'kill every connection', params: ProxyParams, querystring: KillQuery, response: answers({ 202: Killed }) } },
+      async (request, reply) => reply.status(202).send({ killed: app.kill(request.params.name, 'all', request.query) }),
     );
 
-    api.post('/reset', { schema: { summary: 'every proxy back to passthrough, ad-hoc faults removed' } }, async () => {
-      for (const proxy of app.proxies.values()) {
-        proxy.engine.clearFaults();
-        app.use(proxy.proxy.name, app.library.get('passthrough'));
-      }
-      return [...app.proxies.values()].map(proxyView);
-    });
+    api.post('/reset', { schema: { summary: 'every proxy back to passthrough, ad-hoc faults removed', response: answers({ 200: Type.Array(ProxyView) }) } }, async () => app.reset());
   };

@@ -1,0 +1,161 @@
+/**
+ * The JSON that leaves wsfault (SPEC §5 answers, SPEC §6 events), as TypeBox schemas and the
+ * types derived from them. Route response schemas, the OpenAPI document, the events bus, the
+ * programmatic API and WsfaultClient all take their shapes from here, so a field is added once.
+ *
+ * This module is published with the client's types: it imports nothing from node: and nothing
+ * from the proxy, so `wsfault/client` type-checks in a browser project.
+ */
+import Type, { type Static, type TSchema } from 'typebox';
+
+/** A string from a closed set, as `{type: string, enum}` (what OpenAPI readers show best). */
+const OneOf = <const T extends readonly string[]>(values: T, description?: string) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+
+/** Any JSON value, passed through the serializer as it is. */
+const AnyJson = (description: string) => Type.Unknown({ description });
+
+/** A JSON object whose keys are not fixed (fault parameters, JSON Schemas). */
+const AnyObject = (description: string) => Type.Record(Type.String(), Type.Unknown(), { description });
+
+const Count = Type.Integer({ minimum: 0 });
+
+/** Bytes or messages each way: up is what clients sent, down what they received. */
+export const Traffic = Type.Object({ up: Count, down: Count });
+export type Traffic = Static<typeof Traffic>;
+
+export const ClientAddress = Type.Object({ address: Type.String(), port: Type.Integer() });
+export type ClientAddress = Static<typeof ClientAddress>;
+
+export const CONNECTION_STATES = ['head', 'http', 'handshake', 'websocket', 'tunnel', 'closing', 'closed'] as const;
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
+
+/** One open connection (GET /proxies/:name/connections, `connections()`). */
+export const ConnectionInfo = Type.Object({
+  id: Type.String(),
+  client: ClientAddress,
+  path: Type.String(),
+  subprotocol: Type.Union([Type.String(), Type.Null()]),
+  ageMs: Count,
+  state: OneOf(CONNECTION_STATES),
+  bytes: Traffic,
+  messages: Traffic,
+  faults: Type.Array(Type.String(), { description: 'names of the faults in force on this connection' }),
+});
+export type ConnectionInfo = Static<typeof ConnectionInfo>;
+
+/** An ad-hoc fault added on top of a proxy's scenario. */
+export const FaultView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  type: Type.String(),
+  params: AnyObject('the type’s parameters, defaults filled in, units as numbers'),
+});
+export type FaultView = Static<typeof FaultView>;
+
+export const ProxyView = Type.Object({
+  name: Type.String(),
+  listen: Type.String(),
+  url: Type.String(),
+  target: Type.String(),
+  enabled: Type.Boolean(),
+  scenario: Type.String(),
+  phase: Type.Union([Type.String(), Type.Null()], { description: 'the phase in force; null for a scenario without a timeline' }),
+  faults: Type.Array(FaultView),
+  connections: Count,
+});
+export type ProxyView = Static<typeof ProxyView>;
+
+export const ScenarioSummary = Type.Object({
+  name: Type.String(),
+  description: Type.String(),
+  source: Type.String({ description: 'a file path, built-in, or api' }),
+});
+export type ScenarioSummary = Static<typeof ScenarioSummary>;
+
+/** A scenario as loaded (defaults filled in, units as numbers); its shape is the scenario schema's. */
+export const ScenarioDocument = AnyJson('a loaded scenario (see schema/scenario.schema.json for the file format)');
+
+/** One entry of GET /faults. */
+export const FaultType = Type.Object({
+  type: Type.String(),
+  layer: OneOf(['transport', 'handshake', 'messages'] as const),
+  summary: Type.String(),
+  params: Type.Unsafe<object>({ type: 'object', additionalProperties: true, description: 'JSON Schema of the type’s parameters' }),
+});
+export type FaultType = Static<typeof FaultType>;
+
+export const Killed = Type.Object({ killed: Type.Array(Type.String(), { description: 'ids of the connections being closed' }) });
+export type Killed = Static<typeof Killed>;
+
+export const Health = Type.Object({ status: Type.String() });
+export const Version = Type.Object({ version: Type.String() });
+
+/** SPEC §5's error body. */
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String({ description: 'a WSFAULT_* code' }),
+    message: Type.String(),
+    details: Type.Array(AnyJson('what was wrong, where it is known')),
+  }),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
+
+/** SPEC §6: the fields each event type carries on top of seq, time, type and proxy. */
+const Listening = Type.Object({ listen: Type.String(), target: Type.String() });
+const Switch = Type.Object({ from: Type.String(), to: Type.String() });
+export const EventSchemas = {
+  'proxy.listening': Listening,
+  'proxy.stopped': Listening,
+  'connection.open': Type.Object({ conn: Type.String(), client: ClientAddress }),
+  'http.request': Type.Object({ conn: Type.String(), method: Type.String(), path: Type.String(), status: Type.Integer() }),
+  handshake: Type.Object({
+    conn: Type.String(),
+    path: Type.String(),
+    subprotocols: Type.Array(Type.String()),
+    status: Type.Union([Type.Integer(), Type.Null()], { description: 'what the client got: null when it got no answer' }),
+    faults: Type.Array(Type.String()),
+  }),
+  'fault.applied': Type.Object({
+    conn: Type.Optional(Type.String()),
+    fault: Type.Object({ name: Type.String(), type: Type.String() }),
+    detail: Type.Optional(AnyJson('what the fault did, per type')),
+  }),
+  'connection.close': Type.Object({
+    conn: Type.String(),
+    by: OneOf(['client', 'server', 'proxy'] as const),
+    how: OneOf(['close-frame', 'fin', 'rst'] as const),
+    code: Type.Optional(Type.Integer()),
+    durationMs: Count,
+    bytes: Traffic,
+    messages: Traffic,
+  }),
+  'scenario.changed': Switch,
+  'phase.changed': Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.String(), scenario: Type.String() }),
+  'upstream.error': Type.Object({ conn: Type.String(), error: Type.String() }),
+  /** Something threw while handling a connection (a fault's hook, named in `fault`, or a bug): that connection was reset. */
+  'fault.error': Type.Object({
+    conn: Type.String(),
+    fault: Type.Optional(Type.Object({ name: Type.String(), type: Type.String() })),
+    error: Type.String(),
+  }),
+};
+
+export type EventFields = { [T in keyof typeof EventSchemas]: Static<(typeof EventSchemas)[T]> };
+export type EventType = keyof EventFields;
+
+/** Every event carries these; the rest per type. */
+export interface EventBase {
+  seq: number;
+  time: string;
+  proxy: string;
+}
+
+export type WsfaultEvent<T extends EventType = EventType> = T extends EventType ? EventBase & { type: T } & EventFields[T] : never;
+
+/** One event as the /events stream and the events file carry it (for the OpenAPI document). */
+export const EventSchema: TSchema = Type.Union(
+  Object.entries(EventSchemas).map(([type, fields]) =>
+    Type.Object({ seq: Count, time: Type.String({ format: 'date-time' }), type: Type.Literal(type), proxy: Type.String(), ...fields.properties }),
+  ),
+);

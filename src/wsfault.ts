@@ -1,0 +1,108 @@
+/**
+ * The composition root: the one place that builds a running wsfault (bus, events file, proxies
+ * and engines, control API, scenario watchers) and holds its defaults. The CLI, startWsfault()
+ * and the tests all start wsfault through createWsfault().
+ */
+import { SHUTDOWN_GRACE_MS, startApp, type App, type ProxySettings, type ScenarioRef } from './app.js';
+import type { ControlServer } from './control/server.js';
+import { EventBus } from './events/bus.js';
+import { writeEventsTo } from './events/file.js';
+import type { Limits } from './proxy/limits.js';
+import { watchScenarios } from './watch.js';
+
+export const DEFAULTS = {
+  /** The proxy of a single-proxy start (the one the CLI's flags describe). */
+  proxy: 'default',
+  /** A free port: a test never collides with another. The CLI's flags default to fixed ports. */
+  listen: '127.0.0.1:0',
+  /** The control API, like the proxy, on loopback and a free port; `false` for none. */
+  api: '127.0.0.1:0',
+  graceMs: SHUTDOWN_GRACE_MS,
+} as const;
+
+export interface CreateOptions {
+  /** Several proxies (SPEC §7); absent: one named `default` from target, listen, scenario, hostHeader. */
+  proxies?: ProxySettings[];
+  /** Upstream URL; absent: the built-in echo server. */
+  target?: string;
+  listen?: string;
+  /** A scenario NAME, FILE, or inline object (default passthrough; per-proxy defaults: PROXY_DEFAULTS). */
+  scenario?: ScenarioRef;
+  hostHeader?: 'keep' | 'target';
+  /** Extra scenario directories. */
+  scenarioDirs?: string[];
+  /** Seed for every random choice; default: a random one (in the banner). */
+  seed?: number;
+  limits?: Partial<Limits>;
+  /** Reload scenario files when they change. */
+  watch?: boolean;
+  /** Append every event, from the first, to this file as one JSON line (NDJSON). */
+  eventsFile?: string;
+  /** Control API address, or false for none. */
+  api?: string | false;
+  apiToken?: string;
+  /** The one browser origin allowed to call the API. */
+  apiCors?: string;
+  /** Hears --watch reload failures and an API reachable beyond loopback without a token. */
+  onWarning?: (message: string) => void;
+}
+
+export interface RunningWsfault {
+  readonly app: App;
+  /** Where the control API listens, or null without one. */
+  readonly apiUrl: string | null;
+  banner(): string;
+  /** Closes the API and the watchers, stops the proxies (Close 1001, at most `graceMs`), then the events file. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function createWsfault(options: CreateOptions = {}): Promise<RunningWsfault> {
+  const warn = options.onWarning ?? (() => {});
+  const proxies = options.proxies ?? [
+    {
+      name: DEFAULTS.proxy,
+      target: options.target,
+      listen: options.listen ?? DEFAULTS.listen,
+      scenario: options.scenario,
+      hostHeader: options.hostHeader,
+    },
+  ];
+  // The events file subscribes before anything starts, so it holds proxy.listening too.
+  const bus = new EventBus();
+  const stopEvents = options.eventsFile ? writeEventsTo(bus, options.eventsFile) : async () => {};
+  let app: App;
+  try {
+    app = await startApp({ bus, proxies, scenarioDirs: options.scenarioDirs, seed: options.seed, limits: options.limits });
+  } catch (error) {
+    await stopEvents();
+    throw error;
+  }
+
+  const api = options.api === undefined ? DEFAULTS.api : options.api;
+  let control: ControlServer | null = null;
+  if (api !== false) {
+    try {
+      // Loaded only when the API is on: Fastify and its plugins cost start-up time and memory,
+      // and a library user with `api: false` should not carry them.
+      const { startControlApi } = await import('./control/server.js');
+      control = await startControlApi(app, api, { token: options.apiToken, corsOrigin: options.apiCors, warn });
+    } catch (error) {
+      await app.stop(0);
+      await stopEvents();
+      throw error;
+    }
+  }
+  const stopWatching = options.watch ? watchScenarios(app, options.scenarioDirs ?? [], warn) : () => {};
+
+  return {
+    app,
+    apiUrl: control?.url ?? null,
+    banner: () => app.banner(control?.url ?? null),
+    async stop(graceMs = DEFAULTS.graceMs) {
+      stopWatching();
+      await Promise.all([app.stop(graceMs), control?.close()]);
+      // Last, so the file also holds the closes and proxy.stopped of the shutdown.
+      await stopEvents();
+    },
+  };
+}
