@@ -103,10 +103,8 @@ export class Connection {
       failed: (fault, error) => this.crash(error, fault),
     });
     const refusal = admission(this.inForce.transport, () => this.ctx.openConnections(this.id));
-    if (refusal) {
-      this.refused = true;
-      this.pair.record.proxyEnds({ how: refusal.action === 'close' && refusal.how === 'rst' ? 'rst' : 'fin' });
-    }
+    this.refused = refusal !== null;
+    if (refusal) this.pair.record.proxyEnds({ how: refusal.action === 'close' && refusal.how === 'rst' ? 'rst' : 'fin' });
     if (refusal?.action === 'close') return this.refuse(refusal.how);
     this.transport.install(this.inForce.transport, true);
     let head: Buffer;

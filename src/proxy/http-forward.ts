@@ -66,7 +66,7 @@ export class HttpForwarder {
     const options = { target: current.httpOrigin, agent: current.tls ? this.agents.https : this.agents.http };
     if (!connection) return void this.proxy.web(req, res, options);
     this.count(req, res, connection);
-    // connect-delay acts on plain requests too: it delays the upstream request.
+    // Transport faults that act before the dial act on plain requests too: they delay the upstream request.
     void connection.beforeDial().then(() => this.proxy.web(req, res, options));
   };
 

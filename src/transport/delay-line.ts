@@ -1,5 +1,5 @@
 /**
- * One direction's ordered queue for timing faults (latency, bandwidth, packet-loss, slice).
+ * One direction's ordered queue for the transport faults' stages.
  *
  * Each chunk is stamped when it arrives and broken into pieces with a release time by the
  * direction's stages; pieces leave strictly in order, each no earlier than its time, so a burst

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { streamFor } from '../../src/scenario/prng.js';
 import { DelayLine, type Piece, type Stage } from '../../src/transport/delay-line.js';
-import { latencyStage } from '../../src/transport/stages.js';
+import { latencyStage } from '../../src/faults/transport/stages.js';
 
 const chunk = (n: number) => Buffer.alloc(n, 1);
 

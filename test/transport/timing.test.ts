@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { streamFor } from '../../src/scenario/prng.js';
-import { segmentStall } from '../../src/transport/stages.js';
+import { segmentStall } from '../../src/faults/transport/stages.js';
 import type { ClientLink } from '../../src/transport/client-link.js';
 import { startWsfault, stopApps } from '../helpers/app.js';
 import { closeAll, startWsEcho } from '../helpers/servers.js';

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { Rate } from '../../scenario/units.js';
 import { DirectionParam } from '../common.js';
 import { bytes, defineFault, directionText } from '../define.js';
-import { bandwidthStage } from '../../transport/stages.js';
+import { bandwidthStage } from './stages.js';
 import { perDirection, reportOnce } from './directions.js';
 
 export const bandwidth = defineFault({

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { Duration } from '../../scenario/units.js';
 import { DirectionParam, JitterParam } from '../common.js';
 import { defineFault, directionText, ms } from '../define.js';
-import { latencyStage } from '../../transport/stages.js';
+import { latencyStage } from './stages.js';
 import { perDirection, reportOnce } from './directions.js';
 
 export const latency = defineFault({

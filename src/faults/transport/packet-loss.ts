@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { Duration, Probability, Size } from '../../scenario/units.js';
 import { DirectionParam } from '../common.js';
 import { defineFault, directionText, ms } from '../define.js';
-import { packetLossStage } from '../../transport/stages.js';
+import { packetLossStage } from './stages.js';
 import { perDirection, reportOnce } from './directions.js';
 
 export const packetLoss = defineFault({

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { Duration, Size } from '../../scenario/units.js';
 import { DirectionParam } from '../common.js';
 import { defineFault, directionText, ms } from '../define.js';
-import { sliceStage } from '../../transport/stages.js';
+import { sliceStage } from './stages.js';
 import { perDirection, reportOnce } from './directions.js';
 
 export const slice = defineFault({

@@ -1,4 +1,4 @@
-import type { Piece, Stage } from './delay-line.js';
+import type { Piece, Stage } from '../hooks.js';
 
 /**
  * The timing stages of the transport faults. Each is a small stateful function for one
