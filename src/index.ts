@@ -18,6 +18,12 @@ import { createWsfault, DEFAULTS } from './wsfault.js';
 export type { ConnectionInfo, FaultView, ProxyView, WsfaultEvent, EventType } from './wire.js';
 export type { Scenario } from './scenario/types.js';
 
+// Faults of your own (docs/adding-a-fault.md): define one, register it, use it in scenarios.
+export { defineFault } from './faults/define.js';
+export type { FaultDefinition, ParamProblem } from './faults/define.js';
+export { registerFault } from './faults/index.js';
+export type * from './faults/hooks.js';
+
 export interface WsfaultOptions {
   /** Upstream URL; absent: the built-in echo server. */
   target?: string;

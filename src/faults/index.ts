@@ -1,4 +1,7 @@
-import type { AnyFaultDefinition } from './define.js';
+import type { TObject } from 'typebox';
+import { WsfaultError } from '../errors.js';
+import type { AnyFaultDefinition, FaultDefinition } from './define.js';
+import type { Layer } from './hooks.js';
 import { corruptAccept } from './handshake/corrupt-accept.js';
 import { delayHandshake } from './handshake/delay-handshake.js';
 import { dropHandshake } from './handshake/drop-handshake.js';
@@ -31,11 +34,8 @@ import { refuse } from './transport/refuse.js';
 import { reset } from './transport/reset.js';
 import { slice } from './transport/slice.js';
 
-/**
- * Every fault type of SPEC §4, in catalogue order. This list is the one source for the
- * scenario schema, `wsfault faults`, GET /faults and docs/faults.md.
- */
-export const FAULTS: readonly AnyFaultDefinition[] = [
+/** The fault types of SPEC §4, in catalogue order. */
+const BUILT_IN: readonly AnyFaultDefinition[] = [
   // handshake
   status,
   stripUpgrade,
@@ -72,10 +72,41 @@ export const FAULTS: readonly AnyFaultDefinition[] = [
   fragmentMessages,
 ] as unknown as AnyFaultDefinition[];
 
-const BY_TYPE = new Map(FAULTS.map((f) => [f.type, f]));
+const registry: AnyFaultDefinition[] = [...BUILT_IN];
+const types: string[] = registry.map((f) => f.type);
+const BY_TYPE = new Map(registry.map((f) => [f.type, f]));
+let version = 0;
+
+/**
+ * Every fault type of SPEC §4, in catalogue order, then any registered with registerFault().
+ * This list is the one source for the scenario schema, `wsfault faults`, GET /faults and
+ * docs/faults.md.
+ */
+export const FAULTS: readonly AnyFaultDefinition[] = registry;
+export const FAULT_TYPES: readonly string[] = types;
 
 export function faultByType(type: string): AnyFaultDefinition | undefined {
   return BY_TYPE.get(type);
 }
 
-export const FAULT_TYPES: readonly string[] = FAULTS.map((f) => f.type);
+/** Changes each time a fault is registered: schemas built from the registry rebuild then. */
+export function registryVersion(): number {
+  return version;
+}
+
+const TYPE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/**
+ * Adds a fault type of your own (docs/adding-a-fault.md): from then on scenarios, the API and
+ * the catalogue know it like a built-in one. Nothing in the proxy needs to change: the fault's
+ * hooks and declared capabilities are all the core looks at.
+ */
+export function registerFault<L extends Layer, P extends TObject>(definition: FaultDefinition<L, P>): void {
+  if (!TYPE_NAME.test(definition.type)) throw new WsfaultError('WSFAULT_USAGE', `fault type "${definition.type}" must be lower-case words joined by hyphens`);
+  if (BY_TYPE.has(definition.type)) throw new WsfaultError('WSFAULT_EXISTS', `a fault type "${definition.type}" exists already`);
+  const erased = definition as unknown as AnyFaultDefinition;
+  registry.push(erased);
+  types.push(erased.type);
+  BY_TYPE.set(erased.type, erased);
+  version++;
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { WsfaultError } from '../errors.js';
 import type { AnyFaultDefinition } from '../faults/define.js';
-import { FAULT_TYPES, faultByType } from '../faults/index.js';
+import { FAULT_TYPES, faultByType, registryVersion } from '../faults/index.js';
 import { displayPath, pointerSegments, positionOf, type Position } from './positions.js';
 import { faultEntrySchema, faultStubListSchema, PHASE_DURATION, scenarioSchema } from './schema.js';
 import type { FaultSpec, Match, Phase, Scenario, ScenarioProblem } from './types.js';
@@ -16,8 +16,19 @@ export interface LoadOptions {
 
 export type Locate = (segments: (string | number)[], key?: string) => Position;
 
-/** The envelope with fault stubs; each fault is then checked against its type's schema alone. */
-const ENVELOPE = scenarioSchema(faultStubListSchema());
+/**
+ * The envelope with fault stubs; each fault is then checked against its type's schema alone.
+ * Built again when a fault type is registered (without the published $id, which ajv would
+ * refuse to compile twice).
+ */
+let envelope: { schema: object; version: number } | null = null;
+function envelopeSchema(): object {
+  if (envelope?.version !== registryVersion()) {
+    const { $id: _published, ...schema } = scenarioSchema(faultStubListSchema()) as { $id?: string };
+    envelope = { schema, version: registryVersion() };
+  }
+  return envelope.schema;
+}
 const entrySchemas = new Map<string, object>();
 
 function entrySchema(type: string): object | undefined {
@@ -66,7 +77,7 @@ export function parseYaml(text: string, file: string): { value: unknown; locate:
 
 /** Validates a scenario given as a value (an API body, or parsed YAML with `locate`). */
 export function loadScenarioObject(value: unknown, file: string, options: LoadOptions = {}, locate: Locate = () => ({ line: 0, col: 0 })): Scenario {
-  const problems = [...schemaProblems(ENVELOPE as object, value, file, locate), ...faultProblems(value, file, locate)];
+  const problems = [...schemaProblems(envelopeSchema(), value, file, locate), ...faultProblems(value, file, locate)];
   if (problems.length > 0) throw invalid(file, problems);
   const raw = value as RawScenario;
   const scenario = normalise(raw, file, locate, problems, options.source ?? file);
