@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { WsfaultError } from '../errors.js';
 import type { AnyFaultDefinition } from '../faults/define.js';
-import { FAULT_TYPES, faultByType, registryVersion } from '../faults/index.js';
+import { FAULT_TYPES, faultByType } from '../faults/index.js';
 import { displayPath, pointerSegments, positionOf, type Position } from './positions.js';
-import { faultEntrySchema, faultStubListSchema, PHASE_DURATION, scenarioSchema } from './schema.js';
+import { envelopeSchema, faultEntrySchema, PHASE_DURATION } from './schema.js';
 import type { FaultSpec, Match, Phase, Scenario, ScenarioProblem } from './types.js';
 import { toNumber, UNIT_HINTS, unitRangeProblem, type Unit } from './units.js';
 import { closest, validatorFor, type ErrorObject } from './validate.js';
@@ -16,19 +16,6 @@ export interface LoadOptions {
 
 export type Locate = (segments: (string | number)[], key?: string) => Position;
 
-/**
- * The envelope with fault stubs; each fault is then checked against its type's schema alone.
- * Built again when a fault type is registered (without the published $id, which ajv would
- * refuse to compile twice).
- */
-let envelope: { schema: object; version: number } | null = null;
-function envelopeSchema(): object {
-  if (envelope?.version !== registryVersion()) {
-    const { $id: _published, ...schema } = scenarioSchema(faultStubListSchema()) as { $id?: string };
-    envelope = { schema, version: registryVersion() };
-  }
-  return envelope.schema;
-}
 const entrySchemas = new Map<string, object>();
 
 function entrySchema(type: string): object | undefined {

@@ -1,6 +1,6 @@
 import Type, { type TSchema } from 'typebox';
 import type { AnyFaultDefinition } from '../faults/define.js';
-import { FAULTS, FAULT_TYPES } from '../faults/index.js';
+import { FAULTS, FAULT_TYPES, registryVersion } from '../faults/index.js';
 import { Duration, Probability } from './units.js';
 
 /**
@@ -126,4 +126,18 @@ export function scenarioSchema(faults: TSchema = faultListSchema()): TSchema {
 /** What schema/scenario.schema.json holds: the scenario schema with its JSON Schema dialect. */
 export function publishedScenarioSchema(): object {
   return { $schema: 'http://json-schema.org/draft-07/schema#', ...(scenarioSchema() as object) };
+}
+
+/**
+ * What loading validates a scenario against: the envelope with fault stubs (each fault is then
+ * checked against its type's schema alone). Built again when a fault type is registered, and
+ * without the published $id, which ajv would refuse to compile twice.
+ */
+let envelope: { schema: object; version: number } | null = null;
+export function envelopeSchema(): object {
+  if (envelope?.version !== registryVersion()) {
+    const { $id: _published, ...schema } = scenarioSchema(faultStubListSchema()) as { $id?: string };
+    envelope = { schema, version: registryVersion() };
+  }
+  return envelope.schema;
 }

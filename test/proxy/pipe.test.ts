@@ -1,0 +1,89 @@
+import net, { type Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeClose, encodeFrame } from '../../src/protocol/frame-encode.js';
+import { Pipe } from '../../src/proxy/pipe.js';
+import { until } from '../helpers/wait.js';
+
+const open: Socket[] = [];
+afterEach(() => {
+  for (const socket of open.splice(0)) socket.destroy();
+});
+
+/** Two connected loopback sockets: what is written to `near` is read from `far`. */
+async function socketPair(): Promise<{ near: Socket; far: Socket }> {
+  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
+  const near = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+  const far = await accepted;
+  server.close();
+  await new Promise((resolve) => near.once('connect', resolve));
+  open.push(near, far);
+  return { near, far };
+}
+
+/** A pipe from one socket pair to another: write to `input`, read from `output`. */
+async function pipeRig() {
+  const a = await socketPair();
+  const b = await socketPair();
+  const pipe = new Pipe(a.far, b.near, 'downstream');
+  const received: Buffer[] = [];
+  b.far.on('data', (chunk) => received.push(chunk));
+  b.far.resume();
+  return { pipe, input: a.near, output: () => Buffer.concat(received), source: a.far, sinkPeer: b.far };
+}
+
+describe('Pipe', () => {
+  it('forwards 1 MiB unchanged and in order', async () => {
+    const { pipe, input, output } = await pipeRig();
+    pipe.start();
+    const data = randomBytes(1024 * 1024);
+    for (let i = 0; i < data.length; i += 7_001) input.write(data.subarray(i, i + 7_001));
+    await until(() => output().length === data.length, 'all bytes forwarded');
+    expect(output().equals(data)).toBe(true);
+  });
+
+  it('finishWith waits for the frame in progress, writes the Close, then forwards nothing', async () => {
+    const { pipe, input, output } = await pipeRig();
+    pipe.trackFrames();
+    pipe.start();
+    const first = encodeFrame(2, randomBytes(1000), false);
+    const second = encodeFrame(1, Buffer.from('never forwarded'), false);
+    const close = encodeClose(1012, 'restarting', false);
+    input.write(first.subarray(0, 300));
+    await until(() => output().length === 300, 'half a frame forwarded');
+    pipe.finishWith(close);
+    // Nothing yet: the Close may not cut the frame in half.
+    expect(output().length).toBe(300);
+    input.write(Buffer.concat([first.subarray(300), second]));
+    await until(() => output().length === first.length + close.length, 'the frame and the Close');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(output().equals(Buffer.concat([first, close]))).toBe(true);
+  });
+
+  it('inject puts a frame between frames, never inside one', async () => {
+    const { pipe, input, output } = await pipeRig();
+    pipe.trackFrames();
+    pipe.start();
+    const frame = encodeFrame(2, randomBytes(500), false);
+    const injected = encodeFrame(1, Buffer.from('injected'), false);
+    input.write(frame.subarray(0, 100));
+    await until(() => output().length === 100, 'the start of the frame');
+    pipe.inject(injected);
+    input.write(frame.subarray(100));
+    await until(() => output().length === frame.length + injected.length, 'frame then injection');
+    expect(output().equals(Buffer.concat([frame, injected]))).toBe(true);
+  });
+
+  it('a sink that cannot keep up pauses the source (backpressure)', async () => {
+    const { pipe, input, source, sinkPeer } = await pipeRig();
+    sinkPeer.pause();
+    pipe.start();
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < 400 && !source.isPaused(); i++) input.write(chunk);
+    await until(() => source.isPaused(), 'the source paused');
+    sinkPeer.resume();
+    await until(() => !source.isPaused(), 'the source resumed once the sink drained', 10_000);
+  });
+});
