@@ -88,7 +88,27 @@ export type FaultType = Static<typeof FaultType>;
 export const Killed = Type.Object({ killed: Type.Array(Type.String(), { description: 'ids of the connections being closed' }) });
 export type Killed = Static<typeof Killed>;
 
-export const Health = Type.Object({ status: Type.String() });
+/** What a proxy's listener is doing (GET /health): only `listening` accepts clients. */
+export const PROXY_STATES = ['starting', 'listening', 'disabled', 'failed', 'stopped'] as const;
+export type ProxyState = (typeof PROXY_STATES)[number];
+
+export const ProxyHealth = Type.Object({
+  name: Type.String(),
+  state: OneOf(PROXY_STATES, 'starting: not listening yet; disabled: PATCH enabled: false; failed: could not listen (see error); stopped: shutting down'),
+  listen: Type.String({ description: 'the address it listens on, or is to listen on' }),
+  error: Type.Optional(Type.String({ description: 'why it could not listen (state failed)' })),
+});
+export type ProxyHealth = Static<typeof ProxyHealth>;
+
+/** GET /health (SPEC §5 readiness): 200 with status ok once every proxy listens, else 503 with status unavailable. */
+export const Health = Type.Object({
+  status: OneOf(['ok', 'unavailable'] as const),
+  version: Type.String(),
+  up: Type.Array(Type.String(), { description: 'proxies that accept clients' }),
+  down: Type.Array(Type.String(), { description: 'proxies that do not (the reason of a 503)' }),
+  proxies: Type.Array(ProxyHealth),
+});
+export type Health = Static<typeof Health>;
 export const Version = Type.Object({ version: Type.String() });
 
 /** SPEC §5's error body. */

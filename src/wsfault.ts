@@ -1,12 +1,16 @@
 /**
  * The composition root: the one place that builds a running wsfault (bus, events file, proxies
- * and engines, control API, scenario watchers) and holds its defaults. The CLI, startWsfault()
- * and the tests all start wsfault through createWsfault().
+ * and engines, control API, health listener, scenario watchers) and holds its defaults. The CLI,
+ * startWsfault() and the tests all start wsfault through createWsfault().
+ *
+ * Order: the control API and the health listener listen first, then the proxies. So once a proxy
+ * port accepts, the API answers, and GET /health says 503 `starting` until every proxy listens.
  */
-import { SHUTDOWN_GRACE_MS, startApp, type App, type ProxySettings, type ScenarioRef } from './app.js';
+import { createApp, SHUTDOWN_GRACE_MS, type App, type ProxySettings, type ScenarioRef } from './app.js';
 import type { ControlServer } from './control/server.js';
 import { EventBus } from './events/bus.js';
 import { writeEventsTo } from './events/file.js';
+import { startHealthServer, type HealthServer } from './health.js';
 import type { Limits } from './proxy/limits.js';
 import { watchScenarios } from './watch.js';
 
@@ -43,6 +47,8 @@ export interface CreateOptions {
   apiToken?: string;
   /** The one browser origin allowed to call the API. */
   apiCors?: string;
+  /** A listener for GET /health only (`--health`): a probe that needs neither the API nor a proxy port. */
+  health?: string;
   /** Hears --watch reload failures and an API reachable beyond loopback without a token. */
   onWarning?: (message: string) => void;
 }
@@ -51,6 +57,8 @@ export interface RunningWsfault {
   readonly app: App;
   /** Where the control API listens, or null without one. */
   readonly apiUrl: string | null;
+  /** Where the --health listener listens, or null without one. */
+  readonly healthUrl: string | null;
   banner(): string;
   /** Closes the API and the watchers, stops the proxies (Close 1001, at most `graceMs`), then the events file. */
   stop(graceMs?: number): Promise<void>;
@@ -72,7 +80,7 @@ export async function createWsfault(options: CreateOptions = {}): Promise<Runnin
   const stopEvents = options.eventsFile ? writeEventsTo(bus, options.eventsFile) : async () => {};
   let app: App;
   try {
-    app = await startApp({ bus, proxies, scenarioDirs: options.scenarioDirs, seed: options.seed, limits: options.limits });
+    app = createApp({ bus, proxies, scenarioDirs: options.scenarioDirs, seed: options.seed, limits: options.limits });
   } catch (error) {
     await stopEvents();
     throw error;
@@ -80,27 +88,31 @@ export async function createWsfault(options: CreateOptions = {}): Promise<Runnin
 
   const api = options.api === undefined ? DEFAULTS.api : options.api;
   let control: ControlServer | null = null;
-  if (api !== false) {
-    try {
+  let health: HealthServer | null = null;
+  try {
+    if (options.health) health = await startHealthServer(app, options.health);
+    if (api !== false) {
       // Loaded only when the API is on: Fastify and its plugins cost start-up time and memory,
       // and a library user with `api: false` should not carry them.
       const { startControlApi } = await import('./control/server.js');
       control = await startControlApi(app, api, { token: options.apiToken, corsOrigin: options.apiCors, warn });
-    } catch (error) {
-      await app.stop(0);
-      await stopEvents();
-      throw error;
     }
+    await app.start();
+  } catch (error) {
+    await Promise.all([app.stop(0), control?.close(), health?.close()]);
+    await stopEvents();
+    throw error;
   }
   const stopWatching = options.watch ? watchScenarios(app, options.scenarioDirs ?? [], warn) : () => {};
 
   return {
     app,
     apiUrl: control?.url ?? null,
-    banner: () => app.banner(control?.url ?? null),
+    healthUrl: health?.url ?? null,
+    banner: () => app.banner(control?.url ?? null, health?.url ?? null),
     async stop(graceMs = DEFAULTS.graceMs) {
       stopWatching();
-      await Promise.all([app.stop(graceMs), control?.close()]);
+      await Promise.all([app.stop(graceMs), control?.close(), health?.close()]);
       // Last, so the file also holds the closes and proxy.stopped of the shutdown.
       await stopEvents();
     },

@@ -12,7 +12,7 @@ const client = (argv: CtlArgs) => new WsfaultClient(argv.api, { token: argv.toke
 const print = (value: unknown) => process.stdout.write((typeof value === 'string' ? value : JSON.stringify(value, null, 2)) + '\n');
 
 /** The first error code in a fetch failure's cause chain (undici nests them). */
-function errorCode(error: unknown): string | undefined {
+export function errorCode(error: unknown): string | undefined {
   const seen = new Set<unknown>();
   const queue = [error];
   while (queue.length > 0) {

@@ -5,6 +5,7 @@ import { WsfaultError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { ctlCommand } from './ctl.js';
 import { faultsCommand } from './faults.js';
+import { healthCommand } from './health.js';
 import { runCommand } from './run.js';
 import { scenariosCommand } from './scenarios.js';
 import { validateCommand } from './validate.js';
@@ -28,6 +29,7 @@ try {
     .command(faultsCommand)
     .command(scenariosCommand)
     .command(ctlCommand)
+    .command(healthCommand)
     .strict()
     .fail((message, error) => {
       if (error) fail(error);

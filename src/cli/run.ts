@@ -12,6 +12,7 @@ export interface RunArgs {
   target?: string;
   listen: string;
   api: string;
+  health?: string;
   seed?: number;
   scenario: string;
   scenarios?: string;
@@ -67,6 +68,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('target', { alias: 't', type: 'string', coerce: last, describe: 'upstream ws://, wss://, http:// or https:// host:port (default: built-in echo server)' })
       .option('listen', { alias: 'l', type: 'string', coerce: last, default: '127.0.0.1:7878', describe: 'where clients connect (HOST:PORT or :PORT)' })
       .option('api', { type: 'string', coerce: last, default: '127.0.0.1:7879', describe: 'control API address, or off' })
+      .option('health', { type: 'string', coerce: last, describe: 'also answer GET /health (readiness) on HOST:PORT, apart from the API: a probe for --api off or an API with a token' })
       .option('scenario', { alias: 's', type: 'string', coerce: last, default: PROXY_DEFAULTS.scenario, describe: 'scenario active at start (NAME or FILE)' })
       .option('scenarios', { type: 'string', coerce: last, describe: 'directory of extra scenario files (*.yaml)' })
       .option('config', { alias: 'c', type: 'string', coerce: last, describe: 'YAML file with several proxies (SPEC §7)' })
@@ -85,6 +87,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .check((argv) => {
         parseListen(argv.listen);
         if (argv.api !== 'off') parseListen(argv.api, '--api');
+        if (argv.health !== undefined) parseListen(argv.health, '--health');
         if (argv.seed !== undefined && (!Number.isInteger(argv.seed) || argv.seed < 0)) throw new WsfaultError('WSFAULT_USAGE', '--seed must be a whole number ≥ 0');
         return true;
       }) as unknown as Argv<RunArgs>,
@@ -102,10 +105,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       watch: argv.watch,
       eventsFile: argv['events-file'],
       api: api === 'off' ? false : api,
+      health: argv.health,
       apiToken: argv['api-token'] ?? process.env.WSFAULT_API_TOKEN,
       apiCors: argv['api-cors'],
       onWarning: (message) => logger.warn(message),
     });
+    // createWsfault() resolves once the API and every proxy listen: the banner says all is up.
     process.stdout.write(wsfault.banner() + '\n');
     wsfault.app.bus.subscribe((event) => {
       if (event.type === 'scenario.changed' || event.type === 'phase.changed') logger.info(event, event.type);

@@ -6,9 +6,9 @@
  *   for await (const event of client.events(['connection.close'])) console.log(event);
  */
 // Types only: the client ships no schema code, and its declarations reach nothing under proxy/.
-import type { ConnectionInfo, EventType, FaultType, FaultView, Killed, ProxyView, ScenarioSummary, WsfaultEvent } from '../wire.js';
+import type { ConnectionInfo, EventType, FaultType, FaultView, Health, Killed, ProxyHealth, ProxyView, ScenarioSummary, WsfaultEvent } from '../wire.js';
 
-export type { ConnectionInfo, EventType, FaultType, FaultView, Killed, ProxyView, ScenarioSummary, WsfaultEvent };
+export type { ConnectionInfo, EventType, FaultType, FaultView, Health, Killed, ProxyHealth, ProxyView, ScenarioSummary, WsfaultEvent };
 
 /** An error answer of the API, with its WSFAULT_* code and details. */
 export class WsfaultApiError extends Error {
@@ -40,7 +40,8 @@ export class WsfaultClient {
     this.proxy = options.proxy ?? 'default';
   }
 
-  health = () => this.request<{ status: string }>('GET', '/health');
+  /** Readiness: `status` ok once every proxy listens; a 503 answers too (`status` unavailable, `down` names them). */
+  health = async (): Promise<Health> => (await this.raw('GET', '/health', undefined, undefined, [503])).json() as Promise<Health>;
   version = () => this.request<{ version: string }>('GET', '/version');
   faults = () => this.request<FaultType[]>('GET', '/faults');
   scenarios = () => this.request<ScenarioSummary[]>('GET', '/scenarios');
@@ -112,7 +113,7 @@ export class WsfaultClient {
     return (type.includes('json') ? await response.json() : await response.text()) as T;
   }
 
-  private async raw(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+  private async raw(method: string, path: string, body?: unknown, signal?: AbortSignal, answers: number[] = []): Promise<Response> {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let payload: string | undefined;
@@ -121,7 +122,7 @@ export class WsfaultClient {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
     }
     const response = await fetch(this.baseUrl + path, { method, headers, body: payload, signal });
-    if (response.ok) return response;
+    if (response.ok || answers.includes(response.status)) return response;
     const text = await response.text();
     let error: { code?: string; message?: string; details?: unknown[] } = {};
     try {

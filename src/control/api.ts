@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { ConnectionInfo, ErrorBody, EventSchema, FaultType, FaultView, Health, Killed, ProxyView, ScenarioSummary, Version } from '../wire.js';
 import { installErrorHandler } from './errors.js';
 import { answers } from './responses.js';
+import { echoPageRoute } from './routes/echo-page.js';
 import { eventRoutes } from './routes/events.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { proxyRoutes } from './routes/proxies.js';
@@ -42,12 +43,20 @@ export async function buildControlApi(app: App, options: ControlApiOptions = {})
   });
   await api.register(swaggerUi, { routePrefix: '/docs' });
 
-  api.get('/health', { schema: { summary: 'liveness', response: answers({ 200: Health }) } }, async () => ({ status: 'ok' }));
+  api.get(
+    '/health',
+    { schema: { summary: 'readiness: 200 once every proxy listens, else 503 naming those that do not (probe this, never a proxy port)', response: answers({ 200: Health, 503: Health }) } },
+    async (_request, reply) => {
+      const health = app.readiness();
+      return reply.status(health.status === 'ok' ? 200 : 503).send(health);
+    },
+  );
   api.get('/version', { schema: { summary: 'the wsfault version', response: answers({ 200: Version }) } }, async () => ({ version: VERSION }));
   api.get('/openapi.json', { schema: { hide: true, response: answers({ 200: Type.Unknown() }) } }, async () => api.swagger());
   await api.register(scenarioRoutes(app));
   await api.register(proxyRoutes(app));
   await api.register(eventRoutes(app));
   await api.register(metricsRoutes(app));
+  await api.register(echoPageRoute(app));
   return api;
 }

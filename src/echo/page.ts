@@ -1,16 +1,21 @@
 /**
- * The echo server's test page, self-contained (no external assets). It connects to whatever
- * served it, so through the proxy it shows what a browser's WebSocket sees under a scenario.
+ * The echo test page, self-contained: no asset, not even a favicon, is fetched, so loading it
+ * makes no request but itself. The control API serves it at /echo with `proxyPort` set: the page
+ * then opens its WebSocket to that port on the host it was loaded from, and the page load never
+ * touches the proxy (there it would be a client to every fault). Served by the echo server
+ * itself (`proxyPort` null) it connects to whatever served it.
  */
-export const ECHO_PAGE = `<!doctype html>
+export const echoPage = (proxyPort: number | null = null): string => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>wsfault echo</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 2em auto; max-width: 60em; padding: 0 1em; }
   fieldset { border: 1px solid #ccc; margin-bottom: 1em; }
   input[type=text] { width: 20em; }
+  #url { width: 28em; }
   #state { font-weight: bold; }
   #log { font: 12px/1.4 ui-monospace, monospace; background: #111; color: #ddd; padding: 1em; height: 28em; overflow-y: auto; white-space: pre-wrap; }
   .open { color: #6c6; } .in { color: #8cf; } .out { color: #fc8; } .error, .close-bad { color: #f66; } .close { color: #ccc; }
@@ -18,9 +23,9 @@ export const ECHO_PAGE = `<!doctype html>
 </head>
 <body>
 <h1>wsfault echo</h1>
-<p>This page opens a WebSocket to the server that served it. Behind wsfault, it shows what a browser sees under the active scenario.</p>
+<p>This page opens a WebSocket through wsfault: it shows what a browser sees under the active scenario.</p>
 <fieldset>
-  <label>Path <input id="path" type="text" value="/ws"></label>
+  <label>URL <input id="url" type="text"></label>
   <label>Subprotocol <input id="proto" type="text" placeholder="(none)" size="10"></label>
   <button id="connect">Connect</button>
   <button id="close">Close</button>
@@ -48,9 +53,11 @@ export const ECHO_PAGE = `<!doctype html>
     log.scrollTop = log.scrollHeight;
   };
   const state = (s) => { $('state').textContent = s; };
+  const PROXY_PORT = ${JSON.stringify(proxyPort)};
+  const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+  $('url').value = new URLSearchParams(location.search).get('ws') || scheme + (PROXY_PORT ? location.hostname + ':' + PROXY_PORT : location.host) + '/ws';
   const connect = () => {
-    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
-    const url = scheme + location.host + $('path').value;
+    const url = $('url').value.trim();
     const proto = $('proto').value.trim();
     line('', 'connecting to ' + url + (proto ? ' (subprotocol ' + proto + ')' : ''));
     state('connecting');

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { ECHO_PAGE } from './page.js';
+import { echoPage } from './page.js';
 
 export interface EchoServer {
   url: string;
@@ -12,9 +12,14 @@ export interface EchoServer {
 
 /**
  * The built-in upstream used when no --target is given: a WebSocket echo on any path
- * (permessage-deflate on, the first offered subprotocol accepted) and a page at `/` that opens a
- * WebSocket through whatever served it, so every scenario can be tried in a browser at once.
+ * (permessage-deflate on, the first offered subprotocol accepted) and the echo page at `/`, which
+ * opens a WebSocket through whatever served it. wsfault offers the page on its control API
+ * (/echo) instead, so that loading it is no client of the proxy. The echo server has no health
+ * route: it can only be reached through a proxy, where a probe would be a client to every fault;
+ * wsfault's readiness is GET /health on the API or the --health listener.
  */
+const PAGE = echoPage();
+
 export async function startEchoServer({ host = '127.0.0.1', port = 0 }: { host?: string; port?: number } = {}): Promise<EchoServer> {
   const wss = new WebSocketServer({
     noServer: true,
@@ -30,14 +35,10 @@ export async function startEchoServer({ host = '127.0.0.1', port = 0 }: { host?:
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      return res.end(ECHO_PAGE);
-    }
-    if (path === '/health') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      return res.end('ok');
+      return res.end(PAGE);
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found: the echo server serves / (a test page) and WebSockets on any path\n');
+    res.end('not found: the echo server serves / (a test page) and WebSockets on any path; wsfault\'s health is GET /health on its control API\n');
   });
   server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)));
 

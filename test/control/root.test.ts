@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startWsfault, type Wsfault } from '../../src/index.js';
 import { createWsfault, DEFAULTS, type RunningWsfault } from '../../src/wsfault.js';
 import { ROOT } from '../helpers/cli.js';
-import { closeAll, startWsEcho } from '../helpers/servers.js';
+import { closeAll, freePort, startWsEcho } from '../helpers/servers.js';
 import { attemptWs, closed, openClient, roundTrip } from '../helpers/ws-client.js';
 
 const REGISTER = fileURLToPath(new URL('../fixtures/loads/register.mjs', import.meta.url));
@@ -72,15 +73,34 @@ describe('createWsfault, the composition root', () => {
     expect(wsfault.banner()).toContain(`control   ${wsfault.apiUrl}`);
   });
 
-  it('refuses a bad setting before anything listens, and stops what it started when the API cannot listen', async () => {
+  it('refuses a bad setting before anything listens; the API listens first, so when it cannot, no proxy ever listened', async () => {
     await expect(createWsfault({ listen: 'nowhere', api: false })).rejects.toMatchObject({ code: 'WSFAULT_USAGE' });
     await expect(createWsfault({ scenario: 'no-such-scenario', api: false })).rejects.toMatchObject({ code: 'WSFAULT_NOT_FOUND' });
     wsfault = await createWsfault({ api: false });
     const taken = wsfault.app.status('default').listen;
     const file = join(mkdtempSync(join(tmpdir(), 'wsfault-')), 'events.ndjson');
     await expect(createWsfault({ api: taken, eventsFile: file })).rejects.toMatchObject({ code: 'WSFAULT_PORT_IN_USE' });
-    const types = readFileSync(file, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type);
-    expect(types).toEqual(['proxy.listening', 'proxy.stopped']);
+    expect(readFileSync(file, 'utf8')).toBe('');
+  });
+
+  it('when a proxy cannot listen, the API and the proxies started before it are stopped', async () => {
+    wsfault = await createWsfault({ api: false });
+    const taken = wsfault.app.status('default').listen;
+    const [apiPort, healthPort] = [await freePort(), await freePort()];
+    const file = join(mkdtempSync(join(tmpdir(), 'wsfault-')), 'events.ndjson');
+    const proxies = [
+      { name: 'first', listen: '127.0.0.1:0' },
+      { name: 'second', listen: taken },
+    ];
+    await expect(createWsfault({ proxies, api: `127.0.0.1:${apiPort}`, health: `127.0.0.1:${healthPort}`, eventsFile: file })).rejects.toMatchObject({ code: 'WSFAULT_PORT_IN_USE' });
+    const events = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; proxy: string });
+    expect(events.map((e) => `${e.type} ${e.proxy}`)).toEqual(['proxy.listening first', 'proxy.stopped first']);
+    // Both ports are free again: nothing of the failed start is left listening.
+    for (const port of [apiPort, healthPort]) {
+      const server = net.createServer();
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

@@ -14,10 +14,11 @@ export interface Spawned {
 }
 
 /** Runs the built CLI (`npm test` builds first) or any command, capturing its output. */
-export function spawnCli(args: string[], options: { command?: string; detached?: boolean } = {}): Spawned {
+export function spawnCli(args: string[], options: { command?: string; detached?: boolean; env?: Record<string, string> } = {}): Spawned {
+  const env = { ...process.env, ...options.env };
   const child = options.command
-    ? spawn(options.command, args, { cwd: ROOT, detached: options.detached, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn(options.command, args, { cwd: ROOT, detached: options.detached, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -56,7 +57,7 @@ export function spawnCli(args: string[], options: { command?: string; detached?:
 export function cliRunner() {
   const running: Spawned[] = [];
   return {
-    run(args: string[], options?: { command?: string; detached?: boolean }): Spawned {
+    run(args: string[], options?: { command?: string; detached?: boolean; env?: Record<string, string> }): Spawned {
       const p = spawnCli(args, options);
       running.push(p);
       return p;
