@@ -1,6 +1,7 @@
 # wsfault: a fault-injection proxy for WebSocket applications.
 #   docker build -t wsfault .
 #   docker run --rm -p 7878:7878 -p 7879:7879 wsfault --target ws://host.docker.internal:3000
+# Health: HEALTHCHECK runs `wsfault health`, which asks the API's /health (see docs/DOCKER.md).
 
 # Build stage: compile TypeScript, then keep only production dependencies.
 FROM node:22-slim AS build
@@ -22,7 +23,10 @@ COPY scenarios ./scenarios
 COPY schema ./schema
 USER node
 EXPOSE 7878 7879
-# The proxy port accepting a TCP connection means wsfault is up (node:22-slim has no curl).
-HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
-  CMD ["node", "-e", "require('net').connect(7878, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))"]
+# Probe the control API's GET /health (readiness: 200 once every proxy listens), never the proxy
+# port: a probe there is a client to every fault (it would use up refuse-first-3's refusals).
+# With --api off, add --health 127.0.0.1:7880 and -e WSFAULT_HEALTH_URL=http://127.0.0.1:7880/health.
+ENV WSFAULT_HEALTH_URL=http://127.0.0.1:7879/health
+HEALTHCHECK --interval=10s --timeout=5s --retries=3 \
+  CMD ["node", "/app/dist/cli/main.js", "health"]
 ENTRYPOINT ["node", "/app/dist/cli/main.js", "--listen", "0.0.0.0:7878", "--api", "0.0.0.0:7879"]

@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
-    exclude: ['test/clients/**', 'node_modules/**'],
+    // test:clients needs Chromium and Python, test:container podman: each has its own config.
+    exclude: ['test/clients/**', 'test/container/**', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Real sockets and timing tolerances: two cores, so do not oversubscribe.

@@ -25,9 +25,20 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
   });
 
-  it('exposes the proxy and API ports, has a HEALTHCHECK and the entrypoint flags', () => {
+  it('exposes the proxy and API ports and has the entrypoint flags', () => {
     expect(dockerfile).toMatch(/^EXPOSE 7878 7879$/m);
-    expect(dockerfile).toMatch(/^HEALTHCHECK .*\\\n\s+CMD \["node", "-e", .*7878/m);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "\/app\/dist\/cli\/main\.js", "--listen", "0\.0\.0\.0:7878", "--api", "0\.0\.0\.0:7879"\]$/m);
+  });
+
+  it('HEALTHCHECK runs `wsfault health` against the API the entrypoint starts, never the proxy port', () => {
+    const healthcheck = /^HEALTHCHECK (.*)\\\n\s+CMD (.*)$/m.exec(dockerfile);
+    expect(healthcheck).not.toBeNull();
+    expect(healthcheck![2]).toBe('["node", "/app/dist/cli/main.js", "health"]');
+    // `wsfault health` asks WSFAULT_HEALTH_URL: the API's /health on the entrypoint's --api port.
+    const api = /"--api", "0\.0\.0\.0:(\d+)"/.exec(dockerfile)![1];
+    expect(dockerfile).toMatch(new RegExp(`^ENV WSFAULT_HEALTH_URL=http://127\\.0\\.0\\.1:${api}/health$`, 'm'));
+    const proxy = /"--listen", "0\.0\.0\.0:(\d+)"/.exec(dockerfile)![1];
+    const probeLines = dockerfile.split('\n').filter((line) => /^(HEALTHCHECK|\s+CMD|ENV WSFAULT_HEALTH_URL)/.test(line));
+    expect(probeLines.join('\n')).not.toContain(proxy!);
   });
 });
