@@ -7,6 +7,7 @@ import type { App, FaultEntry } from '../app.js';
 import { WsfaultError } from '../errors.js';
 import type { ScenarioProblem } from '../scenario/types.js';
 import { ERRORS, goTypeError, ToxiError } from './errors.js';
+import { LINK_FAULT } from './proxies.js';
 import { decodeAttributes, isToxicType, TOXIC_TYPES, WS_PREFIX, type Stream } from './toxics.js';
 
 export interface ToxicJson {
@@ -72,6 +73,8 @@ export class ToxicStore {
     const toxicity = (input.toxicity as number | undefined) ?? 1;
     const attributes = type.startsWith(WS_PREFIX) ? wsAttributes(input.attributes, {}) : decodeAttributes(type, input.attributes, null);
     const toxic: Toxic = { attributes, name, type, stream, toxicity, direction, fault: `toxiproxy.${++this.seq}` };
+    // A proxy made by wsfault's own flags gets the hidden link now, so later toxics reach its new connections.
+    if (!this.app.status(proxy).faults.some((f) => f.name === LINK_FAULT)) this.app.addFault(proxy, { type: 'toxiproxy-noop', name: LINK_FAULT });
     toxic.attributes = this.install(proxy, toxic);
     this.live(proxy).push(toxic);
     return json(toxic);
