@@ -5,6 +5,7 @@
  */
 import { SHUTDOWN_GRACE_MS, startApp, type App, type ProxySettings, type ScenarioRef } from './app.js';
 import type { ControlServer } from './control/server.js';
+import type { ToxiproxyServer } from './toxiproxy/server.js';
 import { EventBus } from './events/bus.js';
 import { writeEventsTo } from './events/file.js';
 import type { Limits } from './proxy/limits.js';
@@ -43,6 +44,8 @@ export interface CreateOptions {
   apiToken?: string;
   /** The one browser origin allowed to call the API. */
   apiCors?: string;
+  /** Also serve Toxiproxy 2.x's REST API here (SPEC §12), e.g. `127.0.0.1:8474`; absent or false: off. */
+  toxiproxyApi?: string | false;
   /** Hears --watch reload failures and an API reachable beyond loopback without a token. */
   onWarning?: (message: string) => void;
 }
@@ -51,6 +54,8 @@ export interface RunningWsfault {
   readonly app: App;
   /** Where the control API listens, or null without one. */
   readonly apiUrl: string | null;
+  /** Where the Toxiproxy-compatible API listens, or null without one. */
+  readonly toxiproxyUrl: string | null;
   banner(): string;
   /** Closes the API and the watchers, stops the proxies (Close 1001, at most `graceMs`), then the events file. */
   stop(graceMs?: number): Promise<void>;
@@ -92,15 +97,29 @@ export async function createWsfault(options: CreateOptions = {}): Promise<Runnin
       throw error;
     }
   }
+  let toxiproxy: ToxiproxyServer | null = null;
+  if (options.toxiproxyApi) {
+    try {
+      // Loaded only when on, like the control API.
+      const { startToxiproxyApi } = await import('./toxiproxy/server.js');
+      toxiproxy = await startToxiproxyApi(app, options.toxiproxyApi);
+    } catch (error) {
+      await control?.close();
+      await app.stop(0);
+      await stopEvents();
+      throw error;
+    }
+  }
   const stopWatching = options.watch ? watchScenarios(app, options.scenarioDirs ?? [], warn) : () => {};
 
   return {
     app,
     apiUrl: control?.url ?? null,
-    banner: () => app.banner(control?.url ?? null),
+    toxiproxyUrl: toxiproxy?.url ?? null,
+    banner: () => app.banner(control?.url ?? null) + (toxiproxy ? `\n  ${'toxiproxy'.padEnd(9)} ${toxiproxy.url}   (Toxiproxy 2.x API)` : ''),
     async stop(graceMs = DEFAULTS.graceMs) {
       stopWatching();
-      await Promise.all([app.stop(graceMs), control?.close()]);
+      await Promise.all([app.stop(graceMs), control?.close(), toxiproxy?.close()]);
       // Last, so the file also holds the closes and proxy.stopped of the shutdown.
       await stopEvents();
     },

@@ -20,6 +20,7 @@ export interface RunArgs {
   'host-header': 'keep' | 'target';
   'api-token'?: string;
   'api-cors'?: string;
+  'toxiproxy-api'?: string;
   'events-file'?: string;
   'head-timeout'?: string;
   'connect-timeout'?: string;
@@ -73,6 +74,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('watch', { type: 'boolean', default: false, describe: 'reload scenario files when they change' })
       .option('api-token', { type: 'string', coerce: last, describe: 'require Authorization: Bearer TOKEN on the API (env WSFAULT_API_TOKEN)' })
       .option('api-cors', { type: 'string', coerce: last, describe: 'allow browser code from ORIGIN to call the API' })
+      .option('toxiproxy-api', { type: 'string', coerce: last, describe: 'also serve Toxiproxy 2.x\'s REST API at HOST:PORT (e.g. 127.0.0.1:8474)' })
       .option('events-file', { type: 'string', coerce: last, describe: 'append every event as one JSON line (NDJSON)' })
       .option('head-timeout', { type: 'string', coerce: last, describe: 'time a client has to send its request head (default 30s; then 408)' })
       .option('connect-timeout', { type: 'string', coerce: last, describe: 'time to connect to the upstream (default 10s; then 502)' })
@@ -85,6 +87,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .check((argv) => {
         parseListen(argv.listen);
         if (argv.api !== 'off') parseListen(argv.api, '--api');
+        if (argv['toxiproxy-api'] !== undefined) parseListen(argv['toxiproxy-api'], '--toxiproxy-api');
         if (argv.seed !== undefined && (!Number.isInteger(argv.seed) || argv.seed < 0)) throw new WsfaultError('WSFAULT_USAGE', '--seed must be a whole number ≥ 0');
         return true;
       }) as unknown as Argv<RunArgs>,
@@ -104,6 +107,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       api: api === 'off' ? false : api,
       apiToken: argv['api-token'] ?? process.env.WSFAULT_API_TOKEN,
       apiCors: argv['api-cors'],
+      toxiproxyApi: argv['toxiproxy-api'] ?? config?.toxiproxyApi,
       onWarning: (message) => logger.warn(message),
     });
     process.stdout.write(wsfault.banner() + '\n');
