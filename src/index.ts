@@ -37,6 +37,8 @@ export interface WsfaultOptions {
   /** Control API address (default 127.0.0.1 on a free port), or false for none. */
   api?: string | false;
   apiToken?: string;
+  /** Also serve Toxiproxy 2.x's REST API at HOST:PORT (SPEC §12). */
+  toxiproxyApi?: string;
   limits?: Partial<Limits>;
   /** Append every event to this file as one JSON line (NDJSON), as `--events-file` does. */
   eventsFile?: string;
@@ -87,6 +89,7 @@ export async function startWsfault(options: WsfaultOptions = {}): Promise<Wsfaul
     eventsFile: options.eventsFile,
     api: options.api,
     apiToken: options.apiToken,
+    toxiproxyApi: options.toxiproxyApi,
   });
   const history: WsfaultEvent[] = [];
   let lastSeq = 0;

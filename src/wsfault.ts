@@ -3,11 +3,13 @@
  * and engines, control API, health listener, scenario watchers) and holds its defaults. The CLI,
  * startWsfault() and the tests all start wsfault through createWsfault().
  *
- * Order: the control API and the health listener listen first, then the proxies. So once a proxy
- * port accepts, the API answers, and GET /health says 503 `starting` until every proxy listens.
+ * Order: the health listener, the control API and the Toxiproxy API listen first, then the
+ * proxies. So once a proxy port accepts, the APIs answer, and GET /health says 503 `starting`
+ * until every proxy listens.
  */
 import { createApp, SHUTDOWN_GRACE_MS, type App, type ProxySettings, type ScenarioRef } from './app.js';
 import type { ControlServer } from './control/server.js';
+import type { ToxiproxyServer } from './toxiproxy/server.js';
 import { EventBus } from './events/bus.js';
 import { writeEventsTo } from './events/file.js';
 import { startHealthServer, type HealthServer } from './health.js';
@@ -49,6 +51,8 @@ export interface CreateOptions {
   apiCors?: string;
   /** A listener for GET /health only (`--health`): a probe that needs neither the API nor a proxy port. */
   health?: string;
+  /** Also serve Toxiproxy 2.x's REST API here (SPEC §12), e.g. `127.0.0.1:8474`; absent or false: off. */
+  toxiproxyApi?: string | false;
   /** Hears --watch reload failures and an API reachable beyond loopback without a token. */
   onWarning?: (message: string) => void;
 }
@@ -59,6 +63,8 @@ export interface RunningWsfault {
   readonly apiUrl: string | null;
   /** Where the --health listener listens, or null without one. */
   readonly healthUrl: string | null;
+  /** Where the Toxiproxy-compatible API listens, or null without one. */
+  readonly toxiproxyUrl: string | null;
   banner(): string;
   /** Closes the API and the watchers, stops the proxies (Close 1001, at most `graceMs`), then the events file. */
   stop(graceMs?: number): Promise<void>;
@@ -89,6 +95,7 @@ export async function createWsfault(options: CreateOptions = {}): Promise<Runnin
   const api = options.api === undefined ? DEFAULTS.api : options.api;
   let control: ControlServer | null = null;
   let health: HealthServer | null = null;
+  let toxiproxy: ToxiproxyServer | null = null;
   try {
     if (options.health) health = await startHealthServer(app, options.health);
     if (api !== false) {
@@ -97,9 +104,14 @@ export async function createWsfault(options: CreateOptions = {}): Promise<Runnin
       const { startControlApi } = await import('./control/server.js');
       control = await startControlApi(app, api, { token: options.apiToken, corsOrigin: options.apiCors, warn });
     }
+    if (options.toxiproxyApi) {
+      // Loaded only when on, like the control API.
+      const { startToxiproxyApi } = await import('./toxiproxy/server.js');
+      toxiproxy = await startToxiproxyApi(app, options.toxiproxyApi);
+    }
     await app.start();
   } catch (error) {
-    await Promise.all([app.stop(0), control?.close(), health?.close()]);
+    await Promise.all([app.stop(0), control?.close(), health?.close(), toxiproxy?.close()]);
     await stopEvents();
     throw error;
   }
@@ -109,10 +121,11 @@ export async function createWsfault(options: CreateOptions = {}): Promise<Runnin
     app,
     apiUrl: control?.url ?? null,
     healthUrl: health?.url ?? null,
-    banner: () => app.banner(control?.url ?? null, health?.url ?? null),
+    toxiproxyUrl: toxiproxy?.url ?? null,
+    banner: () => app.banner(control?.url ?? null, health?.url ?? null) + (toxiproxy ? `\n  ${'toxiproxy'.padEnd(9)} ${toxiproxy.url}   (Toxiproxy 2.x API)` : ''),
     async stop(graceMs = DEFAULTS.graceMs) {
       stopWatching();
-      await Promise.all([app.stop(graceMs), control?.close(), health?.close()]);
+      await Promise.all([app.stop(graceMs), control?.close(), health?.close(), toxiproxy?.close()]);
       // Last, so the file also holds the closes and proxy.stopped of the shutdown.
       await stopEvents();
     },

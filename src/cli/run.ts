@@ -21,6 +21,7 @@ export interface RunArgs {
   'host-header': 'keep' | 'target';
   'api-token'?: string;
   'api-cors'?: string;
+  'toxiproxy-api'?: string;
   'events-file'?: string;
   'head-timeout'?: string;
   'connect-timeout'?: string;
@@ -75,6 +76,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('watch', { type: 'boolean', default: false, describe: 'reload scenario files when they change' })
       .option('api-token', { type: 'string', coerce: last, describe: 'require Authorization: Bearer TOKEN on the API (env WSFAULT_API_TOKEN)' })
       .option('api-cors', { type: 'string', coerce: last, describe: 'allow browser code from ORIGIN to call the API' })
+      .option('toxiproxy-api', { type: 'string', coerce: last, describe: 'also serve Toxiproxy 2.x\'s REST API at HOST:PORT (e.g. 127.0.0.1:8474)' })
       .option('events-file', { type: 'string', coerce: last, describe: 'append every event as one JSON line (NDJSON)' })
       .option('head-timeout', { type: 'string', coerce: last, describe: 'time a client has to send its request head (default 30s; then 408)' })
       .option('connect-timeout', { type: 'string', coerce: last, describe: 'time to connect to the upstream (default 10s; then 502)' })
@@ -88,6 +90,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         parseListen(argv.listen);
         if (argv.api !== 'off') parseListen(argv.api, '--api');
         if (argv.health !== undefined) parseListen(argv.health, '--health');
+        if (argv['toxiproxy-api'] !== undefined) parseListen(argv['toxiproxy-api'], '--toxiproxy-api');
         if (argv.seed !== undefined && (!Number.isInteger(argv.seed) || argv.seed < 0)) throw new WsfaultError('WSFAULT_USAGE', '--seed must be a whole number ≥ 0');
         return true;
       }) as unknown as Argv<RunArgs>,
@@ -108,6 +111,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       health: argv.health,
       apiToken: argv['api-token'] ?? process.env.WSFAULT_API_TOKEN,
       apiCors: argv['api-cors'],
+      toxiproxyApi: argv['toxiproxy-api'] ?? config?.toxiproxyApi,
       onWarning: (message) => logger.warn(message),
     });
     // createWsfault() resolves once the API and every proxy listen: the banner says all is up.

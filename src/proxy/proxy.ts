@@ -83,11 +83,18 @@ export class Proxy {
     this.target_ = target;
   }
 
-  /** Stops or resumes accepting new connections; open ones are not touched. */
+  /**
+   * Stops or resumes accepting new connections; open ones are not touched. Disabling returns at
+   * once: the listening socket closes now, and server.close()'s own callback would wait for every
+   * open connection to end.
+   */
   async setEnabled(enabled: boolean): Promise<void> {
     if (enabled === this.enabled) return;
     this.enabled = enabled;
-    if (!enabled) return new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (!enabled) {
+      this.server.close();
+      return;
+    }
     const { host, port } = this.address;
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);

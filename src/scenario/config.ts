@@ -24,6 +24,7 @@ export const ConfigSchema = Type.Object(
     ),
     scenarios: Type.Optional(Type.String({ description: 'extra scenario directory, relative to this file' })),
     api: Type.Optional(Type.String({ description: 'HOST:PORT or off' })),
+    toxiproxyApi: Type.Optional(Type.String({ description: "HOST:PORT: also serve Toxiproxy 2.x's REST API there" })),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 })),
   },
   { additionalProperties: false, title: 'wsfault config' },

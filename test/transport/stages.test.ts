@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { streamFor } from '../../src/scenario/prng.js';
 import { DelayLine, type Piece, type Stage } from '../../src/transport/delay-line.js';
-import { latencyStage } from '../../src/faults/transport/stages.js';
+import { bandwidthStage, latencyStage, packetLossStage, segmentStall } from '../../src/faults/transport/stages.js';
 
 const chunk = (n: number) => Buffer.alloc(n, 1);
 
@@ -75,5 +75,47 @@ describe('DelayLine ends', () => {
     expect(Buffer.concat(written).length).toBe(3);
     expect(written).toHaveLength(2);
     expect(cuts).toBe(1);
+  });
+});
+
+describe('packet-loss stage (exact, from the seed)', () => {
+  it('stalls exactly the model’s time however the stream is chunked', () => {
+    const total = 1024 * 1024;
+    const model = (() => {
+      const random = streamFor(2026, 'c-1', 'lossy', 'upstream');
+      let stall = 0;
+      for (let offset = 0; offset < total; offset += 1448) stall += segmentStall(0.05, 20, random);
+      return stall;
+    })();
+    expect(model).toBeGreaterThan(200);
+    for (const size of [1448, 4096, 65_536, 7_001]) {
+      const stage = packetLossStage(0.05, 1448, 20, streamFor(2026, 'c-1', 'lossy', 'upstream'));
+      let last = 0;
+      for (let at = 0; at < total; at += size) {
+        for (const piece of stage({ chunk: chunk(Math.min(size, total - at)), at: 0 })) {
+          expect(piece.at).toBeGreaterThanOrEqual(last);
+          last = piece.at;
+        }
+      }
+      expect(stage.stalledMs()).toBe(model);
+      expect(last).toBe(model);
+    }
+  });
+});
+
+describe('bandwidth stage (exact)', () => {
+  it('a 1 MiB burst at 256 KiB/s leaves its last byte exactly 4 s after it arrived', () => {
+    const stage = bandwidthStage(256 * 1024);
+    let last = 0;
+    let bytes = 0;
+    for (let i = 0; i < 16; i++) {
+      for (const piece of stage({ chunk: chunk(65_536), at: 0 })) {
+        expect(piece.at).toBeGreaterThanOrEqual(last);
+        last = piece.at;
+        bytes += piece.chunk.length;
+      }
+    }
+    expect(bytes).toBe(1024 * 1024);
+    expect(last).toBeCloseTo(4_000, 6);
   });
 });
