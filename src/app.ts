@@ -174,7 +174,7 @@ export function createApp(options: AppOptions): App {
     async setEnabled(name, enabled) {
       const one = running(name);
       if (!enabled) {
-        // The listener closes at once; the promise waits for open connections, which stay.
+        // The listener closes at once (before the await): /health says disabled from now on; open connections stay.
         [one.state, one.error] = ['disabled', null];
         await one.proxy.setEnabled(false);
       } else if (one.state !== 'listening') {
