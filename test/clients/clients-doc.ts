@@ -31,9 +31,9 @@ const NOTES: Record<ClientName, { driven: string; surprises: string[]; first: st
       'A refused or broken WebSocket upgrade does not reach your app: it gets `connect` over HTTP long-polling and its messages are answered. Only the engine says `upgradeError` ("probe error: Error: websocket error"). Check `socket.io.engine.transport.name` if you need the WebSocket.',
       'Close codes are invisible: a server close with 1001 or 1012, a FIN and a RST all arrive as `disconnect` "transport close". It reconnects after each.',
       'Long-polling holds two or three TCP connections at once, so a connection limit (`too-many-connections` with limit 1) keeps it out for good, and a connect delay (`slow-connect`) costs it once per request.',
-      'Heartbeats are engine.io text packets, not WebSocket pings: `heartbeat-loss` does nothing to it, `lb-idle-timeout` (pings do not count as activity there) never fires because its pings are data, and `half-open` ends in `disconnect` "ping timeout" after pingInterval + pingTimeout (here 1 s + 2 s; the defaults are 25 s + 20 s, so 45 s).',
+      'Heartbeats are engine.io text packets, not WebSocket pings: `heartbeat-loss` does nothing to it, `lb-idle-timeout` (pings do not count as activity there) never fires because its pings are data, and `half-open` ends in `disconnect` "ping timeout" after pingInterval + pingTimeout (here 2 s + 3 s; the defaults are 25 s + 20 s, so 45 s).',
       'A 16 MiB binary message it did not expect (`oversized-message`) is a `disconnect` "parse error", then a reconnect.',
-      'A corrupted answer to the upgrade probe (`invalid-utf8`) or one held back (`message-reorder`) keeps it on long-polling.',
+      'A corrupted answer to the upgrade probe (`invalid-utf8`) keeps it on long-polling; a late one (`message-delay`, `message-reorder`) only delays the upgrade.',
     ],
     first: '`upgrade-required-426` (does your app notice it is on long-polling?), `half-open` (are pingInterval and pingTimeout short enough?), `server-restart-1012`, `message-loss` (socket.io does not resend).',
   },
@@ -48,7 +48,7 @@ const NOTES: Record<ClientName, { driven: string; surprises: string[]; first: st
     first: '`upgrade-required-426` (how fast does it retry a 4xx?), `invalid-utf8`, `half-open`, `server-restart-1012`.',
   },
   partysocket: {
-    driven: "`partysocket/ws` with `WebSocket: require('ws')`, `minReconnectionDelay: 500`, `maxReconnectionDelay: 2000` (defaults 3000 and 10000), other options default.",
+    driven: "`partysocket/ws` with `WebSocket: require('ws')`, `minReconnectionDelay: 500`, `maxReconnectionDelay: 2000` (defaults 3000 and 10000), `connectionTimeout: 10000` except in `handshake-hang` (default 4000, kept there), other options default.",
     surprises: [
       'A failed handshake is reported as `close` 1000 "unknown reason" **before** the `error` that says why (the error message is ws\'s: `Unexpected server response: 426`). Code that treats 1000 as "closed on purpose" is misled.',
       'A protocol error after open (`invalid-utf8`) is also a `close` 1000 then an `error`: the app never sees 1006 or 1007.',
@@ -60,7 +60,7 @@ const NOTES: Record<ClientName, { driven: string; surprises: string[]; first: st
     first: '`half-open` (add an application heartbeat), `upgrade-required-426` (the close 1000 first), `invalid-utf8`, `going-away-1001`.',
   },
   rws: {
-    driven: "`reconnecting-websocket` with `WebSocket: require('ws')`, `minReconnectionDelay: 500`, `maxReconnectionDelay: 2000` (defaults 1000–5000, random, and 10000), other options default; run in a child process.",
+    driven: "`reconnecting-websocket` with `WebSocket: require('ws')`, `minReconnectionDelay: 500`, `maxReconnectionDelay: 2000` (defaults 1000–5000, random, and 10000), `connectionTimeout: 10000` except in `handshake-hang` (default 4000, kept there), other options default; run in a child process.",
     surprises: [
       '**A hung handshake crashes a Node process**: when `connectionTimeout` (4 s) fires it reports `close` 1000 "timeout" and `error` "TIMEOUT", and then ws throws an unhandled `error` "WebSocket was closed before the connection was established" (pladaria/reconnecting-websocket#183). Run `handshake-hang` against your app.',
       'Like partysocket: a failed handshake or a protocol error is a `close` 1000 before the `error`; it reconnects after every close and retries a 4xx for ever; no heartbeat, so `half-open` goes unnoticed.',
@@ -187,7 +187,7 @@ export function clientsDoc(round1: Round1Row[], round2: Round2Row[]): string {
   for (const client of CLIENTS) {
     const note = NOTES[client];
     const rows = byClient.get(client);
-    lines.push(`## ${CLIENT_TITLES[client]}`, '', `Driven ${note.driven}`, '', '**What your client will do**', '');
+    lines.push(`## ${CLIENT_TITLES[client]}`, '', `How it was driven: ${note.driven}`, '', '**What your client will do**', '');
     for (const s of note.surprises) lines.push(`- ${s}`);
     lines.push('', `Run these first: ${note.first}`, '');
     lines.push('| scenario | what the app sees | this run |', '|---|---|---|');

@@ -29,8 +29,10 @@ export interface MatrixScenario {
   protocols?: string[];
   burst?: number;
   deadlineMs?: number;
-  /** socket.io: server pingInterval 1000 ms, pingTimeout 2000 ms; gorilla: a ping every 1000 ms, pong wait 3000 ms */
+  /** socket.io: server pingInterval 2000 ms, pingTimeout 3000 ms; gorilla: a ping every 1000 ms, pong wait 3000 ms */
   heartbeat?: boolean;
+  /** partysocket and reconnecting-websocket: keep their default connectionTimeout (4 s) */
+  defaultConnectionTimeout?: boolean;
   /** max-connections: a raw TCP connection holds the one slot until this many were refused (or 8 s) */
   holdSlot?: { refusals: number };
   /** the stream is cut: how many burst messages got through is not asserted */
@@ -73,11 +75,12 @@ export const MATRIX: MatrixScenario[] = [
     scenario: shortened('handshake-hang', (d) => (d.faults[0]!.closeAfter = '6s')),
     change: 'closeAfter 6s (built-in: 2m)',
     kind: 'refused',
-    deadlineMs: 8000,
+    defaultConnectionTimeout: true,
+    deadlineMs: 15_000,
   },
   { name: 'slow-handshake', scenario: 'slow-handshake', kind: 'recovers' },
   { name: 'slow-connect', scenario: 'slow-connect', kind: 'recovers' },
-  { name: 'refuse-first-3', scenario: 'refuse-first-3', kind: 'recovers', deadlineMs: 12_000 },
+  { name: 'refuse-first-3', scenario: 'refuse-first-3', kind: 'recovers' },
   {
     name: 'too-many-connections',
     scenario: shortened('too-many-connections', (d) => (d.faults[0]!.limit = 1)),
@@ -88,14 +91,14 @@ export const MATRIX: MatrixScenario[] = [
   // --- the connection ends
   {
     name: 'abrupt-close',
-    scenario: shortened('abrupt-close', (d) => (d.faults[0]!.after = '3s')),
-    change: 'after 3s (built-in: 10s)',
+    scenario: shortened('abrupt-close', (d) => (d.faults[0]!.after = '8s')),
+    change: 'after 8s (built-in: 10s)',
     kind: 'drop',
   },
   {
     name: 'connection-reset',
-    scenario: shortened('connection-reset', (d) => (d.faults[0]!.after = '3s')),
-    change: 'after 3s (built-in: 10s)',
+    scenario: shortened('connection-reset', (d) => (d.faults[0]!.after = '8s')),
+    change: 'after 8s (built-in: 10s)',
     kind: 'drop',
   },
   {
@@ -115,13 +118,12 @@ export const MATRIX: MatrixScenario[] = [
   {
     name: 'rolling-deploy',
     scenario: shortened('rolling-deploy', (d) => {
-      d.phases![0]!.duration = '8s';
-      Object.assign(d.phases![0]!.faults![0]!, { duration: '3s', jitter: '0ms' });
+      d.phases![0]!.duration = '11s';
+      Object.assign(d.phases![0]!.faults![0]!, { duration: '5s', jitter: '0ms' });
       d.phases![1]!.duration = '1s';
     }),
-    change: 'serving 8s with max-lifetime 3s, draining 1s (built-in: 20s, 30s ± 10s, 5s)',
+    change: 'serving 11s with max-lifetime 5s, draining 1s (built-in: 20s, 30s ± 10s, 5s)',
     kind: 'drop',
-    deadlineMs: 12_000,
   },
   {
     name: 'truncated-stream',
@@ -142,33 +144,34 @@ export const MATRIX: MatrixScenario[] = [
     armAfterProbe: true,
     scenario: 'oversized-message',
     kind: 'oversized',
-    deadlineMs: 20_000,
   },
   // --- heartbeats
   {
     name: 'half-open',
-    scenario: shortened('half-open', (d) => (d.faults[0]!.after = '3s')),
-    change: 'after 3s (built-in: 5s)',
+    // Later than the built-in, so that socket.io's long-polling start and upgrade are over on a
+    // busy machine before the flow goes silent.
+    scenario: shortened('half-open', (d) => (d.faults[0]!.after = '8s')),
+    change: 'after 8s (built-in: 5s)',
     heartbeat: true,
-    probeAtMs: [4500],
-    deadlineMs: 14_000,
+    probeAtMs: [9500],
     kind: (c) => (c === 'gorilla' || c.startsWith('socketio') ? 'drop' : 'watch'),
   },
   { name: 'heartbeat-loss', scenario: 'heartbeat-loss', heartbeat: true, probeAtMs: [3500], kind: (c) => (c === 'gorilla' ? 'drop' : 'watch') },
   {
     name: 'lb-idle-timeout',
-    scenario: shortened('lb-idle-timeout', (d) => (d.faults[0]!.timeout = '1500ms')),
-    change: 'timeout 1500ms (built-in: 60s)',
+    // Longer than socket.io's ping interval here (2 s): its pings are data to the LB.
+    scenario: shortened('lb-idle-timeout', (d) => (d.faults[0]!.timeout = '4s')),
+    change: 'timeout 4s (built-in: 60s)',
     heartbeat: true,
-    probeAtMs: [3500],
+    probeAtMs: [6000],
     kind: (c) => (c.startsWith('socketio') ? 'watch' : 'drop'),
   },
   // --- messages and the network
   { name: 'message-delay', scenario: 'message-delay', kind: 'stream', burst: BURST },
   { name: 'message-duplicates', scenario: 'message-duplicates', kind: 'stream', burst: BURST, randomMessages: true },
-  // Lost (and held back) messages never come: these two always run to their deadline.
-  { name: 'message-loss', scenario: 'message-loss', kind: 'stream', burst: BURST, randomMessages: true, deadlineMs: 7000 },
-  { name: 'message-reorder', scenario: 'message-reorder', kind: 'stream', burst: BURST, randomMessages: true, deadlineMs: 7000 },
+  // Lost messages never come: this one always runs to its deadline.
+  { name: 'message-loss', scenario: 'message-loss', kind: 'stream', burst: BURST, randomMessages: true, deadlineMs: 10_000 },
+  { name: 'message-reorder', scenario: 'message-reorder', kind: 'stream', burst: BURST, randomMessages: true },
   { name: 'fragmented-messages', scenario: 'fragmented-messages', kind: 'stream', burst: BURST },
   { name: 'sticky-packets', scenario: 'sticky-packets', kind: 'stream', burst: BURST },
   { name: 'flaky-network', scenario: 'flaky-network', kind: 'stream', burst: BURST },
@@ -192,35 +195,39 @@ export function planFor(s: MatrixScenario, client: ClientName, url: string): Ses
     case 'refused':
       until = reconnecting ? [{ closes: 2, errors: 2 }, ...(polling ? [{ answered: 1, upgrades: 1 }] : [])] : [{ closes: 1 }, { errors: 1 }, { answered: 1 }];
       graceMs = reconnecting ? 300 : 700;
-      deadlineMs = s.deadlineMs ?? 12_000;
+      deadlineMs = s.deadlineMs ?? 20_000;
       break;
     case 'recovers':
       until = [polling ? { answered: 1, upgrades: 1 } : { answered: 1 }, ...(reconnecting ? [] : [{ closes: 1 }, { errors: 1 }])];
       graceMs = reconnecting ? 300 : 700;
-      deadlineMs = s.deadlineMs ?? 10_000;
+      deadlineMs = s.deadlineMs ?? 20_000;
       break;
     case 'drop':
       until = reconnecting ? [{ opens: 2, answered: 2 }] : [{ closes: 1 }, { errors: 1 }];
       graceMs = 500;
-      deadlineMs = s.deadlineMs ?? 8000;
+      deadlineMs = s.deadlineMs ?? 20_000;
       break;
     case 'stream':
       until = [{ answered: 1, received: burst, ...(polling ? { upgrades: 1 } : {}) }];
-      deadlineMs = s.deadlineMs ?? 12_000;
+      deadlineMs = s.deadlineMs ?? 20_000;
       break;
     case 'watch':
       until = [];
-      deadlineMs = s.deadlineMs ?? (s.probeAtMs ? Math.max(...s.probeAtMs) + 3000 : 5000);
+      deadlineMs = 30_000;
       break;
     case 'oversized':
       until = [{ answered: 1, binaries: 1 }, { opens: 2, answered: 2 }];
-      deadlineMs = s.deadlineMs ?? 10_000;
+      deadlineMs = s.deadlineMs ?? 30_000;
       break;
   }
   const plan: SessionPlan = { client, url, until, graceMs, deadlineMs };
+  // watch: three seconds past the last late probe, counted from the open
+  if (kind === 'watch') plan.endAfterOpenMs = (s.probeAtMs ? Math.max(...s.probeAtMs) : 2000) + 3000;
   if (s.protocols && !client.startsWith('socketio')) plan.protocols = s.protocols;
   if (burst) plan.burst = burst;
   if (s.probeAtMs) plan.probeAtMs = s.probeAtMs;
+  // A handshake can take seconds on a busy machine: only handshake-hang shows the 4 s default.
+  if ((client === 'partysocket' || client === 'rws') && !s.defaultConnectionTimeout) plan.options = { connectionTimeout: 10_000 };
   if (client === 'gorilla') {
     // DefaultDialer's handshake timeout
     plan.handshakeTimeoutMs = 45_000;

@@ -58,6 +58,8 @@ export interface SessionPlan {
   until: Until[];
   graceMs?: number;
   deadlineMs: number;
+  /** the session ends this long after the first open (watch scenarios) */
+  endAfterOpenMs?: number;
   options?: Record<string, unknown>;
   /** gorilla only */
   handshakeTimeoutMs?: number;

@@ -20,7 +20,8 @@
 /**
  * @typedef {{ opens?: number, answered?: number, closes?: number, errors?: number, received?: number, upgrades?: number, binaries?: number }} Until
  * @typedef {{ client: string, url: string, protocols?: string[], burst?: number, probeAtMs?: number[],
- *   until: Until[], graceMs?: number, deadlineMs: number, options?: Record<string, unknown> }} Plan
+ *   until: Until[], graceMs?: number, deadlineMs: number, endAfterOpenMs?: number,
+ *   options?: Record<string, unknown> }} Plan
  */
 
 const PROBE = /^p\d+$/;
@@ -76,15 +77,31 @@ export async function runSession(plan) {
     events.push({ t: Math.round(performance.now() - started), type, ...fields });
     check();
   };
-  const deadline = setTimeout(() => resolveDone(), plan.deadlineMs);
-  const onCrash = (error) => push('crash', { message: error?.message ?? String(error) });
+  let deadline = setTimeout(() => resolveDone(), plan.deadlineMs);
+  // endAfterOpenMs: the session lasts that long after the first open (late probes are timed from
+  // the open, however long the client took to get there).
+  const pushed = push;
+  let opened = false;
+  const pushWithOpen = (type, fields) => {
+    if (type === 'open' && !opened && plan.endAfterOpenMs) {
+      opened = true;
+      clearTimeout(deadline);
+      deadline = setTimeout(() => resolveDone(), plan.endAfterOpenMs);
+    }
+    pushed(type, fields);
+  };
+  // An uncaught exception would end a real app: the session ends there too.
+  const onCrash = (error) => {
+    push('crash', { message: error?.message ?? String(error) });
+    resolveDone();
+  };
   const crashHandler = plan.catchCrashes ? onCrash : null;
   if (crashHandler) {
     process.on('uncaughtException', crashHandler);
     process.on('unhandledRejection', crashHandler);
   }
 
-  const client = await CLIENTS[plan.client](plan, push);
+  const client = await CLIENTS[plan.client](plan, pushWithOpen);
   await done;
   clearTimeout(deadline);
   clearTimeout(graceTimer);

@@ -86,6 +86,24 @@ function qualitative(got: number[], of: number): string {
   return parts.join(', ');
 }
 
+/**
+ * The terminal tokens that belong together (a close and the error that says why, an error per
+ * frame already read): the following terminal tokens of a kind not yet in the group, or within
+ * 200 ms. Not by time alone: on a busy machine a process can stall between two events it
+ * dispatches in one call.
+ */
+function groupEnd(tokens: Token[], start: number): number {
+  const kinds = new Set([kind(tokens[start]!)]);
+  let end = start;
+  while (end + 1 < tokens.length && tokens[end + 1]!.terminal && (!kinds.has(kind(tokens[end + 1]!)) || tokens[end + 1]!.t - tokens[end]!.t <= 200)) {
+    end++;
+    kinds.add(kind(tokens[end]!));
+  }
+  return end;
+}
+
+const kind = (tok: Token) => tok.text.split(' ')[0]!;
+
 /** Repeated neighbours become one token with ×n. */
 function collapse(tokens: Token[]): Token[] {
   const out: (Token & { n: number })[] = [];
@@ -148,11 +166,10 @@ export function observe(client: ClientName, plan: SessionPlan, events: SessionEv
     if (open >= 0) tokens.splice(open + 1, 0, { t: tokens[open]!.t, text: `0/${plan.burst} back`, terminal: false });
   }
 
-  // The first episode: up to the first terminal token and whatever came with it (within 200 ms;
-  // a reconnecting client's next attempt is at least 250 ms later).
+  // The first episode: up to the first terminal token and whatever came with it (groupEnd).
   let end = tokens.findIndex((tok) => tok.terminal);
   if (end < 0) end = tokens.length - 1;
-  else while (end + 1 < tokens.length && tokens[end + 1]!.terminal && tokens[end + 1]!.t - tokens[end]!.t <= 200) end++;
+  else end = groupEnd(tokens, end);
   let first = tokens.slice(0, end + 1);
   if (options.messagesInAnyOrder) {
     // oversized-message: the probe's answer and the injected message race on a busy machine.
@@ -186,11 +203,7 @@ export function observe(client: ClientName, plan: SessionPlan, events: SessionEv
       else {
         let again = rest.slice(reopen);
         const stop = again.findIndex((tok) => tok.terminal);
-        if (stop >= 0) {
-          let last = stop;
-          while (last + 1 < again.length && again[last + 1]!.terminal && again[last + 1]!.t - again[last]!.t <= 200) last++;
-          again = again.slice(0, last + 1);
-        }
+        if (stop >= 0) again = again.slice(0, groupEnd(again, stop) + 1);
         if (client.startsWith('socketio')) again = again.filter((tok) => !tok.upgrade);
         const againText = collapse(again).map((tok) => tok.text).join(' → ');
         const firstText = collapse(first).map((tok) => tok.text).join(' → ');

@@ -168,7 +168,7 @@ export const EXPECTED: Record<string, Partial<Record<ClientName, string | RegExp
   'handshake-hang': {
     socketio: 'connect → upgradeError "probe error: Error: websocket error" → echo',
     'socketio-ws': 'connect_error "websocket error" ("socket hang up") ⟳ retries',
-    partysocket: 'close 1000 "timeout" → error "TIMEOUT"',
+    partysocket: 'close 1000 "timeout" → error "TIMEOUT" ⟳ retries',
     rws: 'close 1000 "timeout" → error "TIMEOUT" → CRASH: uncaught "WebSocket was closed before the connection was established"',
     undici: 'error "" → close 1006 unclean',
     'node-global': 'error "Received network error or non-101 status code."; readyState stays 0 (CONNECTING)',
@@ -199,7 +199,7 @@ export const EXPECTED: Record<string, Partial<Record<ClientName, string | RegExp
     rws: /^close 1000 → error "(connect|read|write) ECONNRESET( 127\.0\.0\.1:PORT)?" ⟳ retries, then open → echo$/,
     undici: 'error "" → close 1006 unclean',
     'node-global': /^(error "Received network error or non-101 status code\."|no event at all); readyState stays 0 \(CONNECTING\)$/,
-    gorilla: /^\*net\.OpError "(read|write) tcp 127\.0\.0\.1:PORT->127\.0\.0\.1:PORT: (read|write): connection reset by peer"$/,
+    gorilla: /^\*net\.OpError "((read|write) tcp 127\.0\.0\.1:PORT->127\.0\.0\.1:PORT: (read|write)|dial tcp 127\.0\.0\.1:PORT: connect): connection reset by peer"$/,
   },
   'too-many-connections': {
     socketio: 'connect_error "xhr poll error" ("503") ⟳ retries',
@@ -337,13 +337,13 @@ export const EXPECTED: Record<string, Partial<Record<ClientName, string | RegExp
     gorilla: 'open → echo → 37/40 back, in order',
   },
   'message-reorder': {
-    socketio: 'connect → echo → all back; stays on polling, no upgrade event',
-    'socketio-ws': 'connect → echo → 37/40 back, out of order',
-    partysocket: 'open → echo → 37/40 back, out of order',
-    rws: 'open → echo → 37/40 back, out of order',
-    undici: 'open → echo → 37/40 back, out of order',
-    'node-global': 'open → echo → 37/40 back, out of order',
-    gorilla: 'open → echo → 37/40 back, out of order',
+    socketio: 'connect → upgrade to websocket → echo → all back, out of order',
+    'socketio-ws': 'connect → echo → 40/40 back, out of order',
+    partysocket: 'open → echo → 40/40 back, out of order',
+    rws: 'open → echo → 40/40 back, out of order',
+    undici: 'open → echo → 40/40 back, out of order',
+    'node-global': 'open → echo → 40/40 back, out of order',
+    gorilla: 'open → echo → 40/40 back, out of order',
   },
   'fragmented-messages': {
     socketio: 'connect → upgrade to websocket → echo → 40/40 back, in order',

@@ -4,7 +4,7 @@ import { startApp } from '../../src/app.js';
 import type { WsfaultEvent } from '../../src/events/types.js';
 import { loadScenarioObject } from '../../src/scenario/load.js';
 import { EXPECTED } from './round2-expected.js';
-import { buildGorilla, CLIENTS, holdConnection, runClient, startEchoUpstream, startSocketIoUpstream, type ClientName } from './matrix.js';
+import { buildGorilla, CLIENTS, holdConnection, runClient, startEchoUpstream, startSocketIoUpstream, type ClientName, type Upstream } from './matrix.js';
 import { kindOf, MATRIX, planFor, type MatrixScenario } from './matrix-scenarios.js';
 import { observe } from './observe.js';
 import { RESULTS_DIR } from './results.js';
@@ -21,10 +21,25 @@ let gorilla: string;
 const rows: { scenario: string; change?: string; client: ClientName; text: string; timing: string | null; events: unknown[] }[] = [];
 
 beforeAll(async () => {
-  // Load the in-process clients once before the cells start together.
-  await Promise.all([import('socket.io-client'), import('undici'), import('partysocket/ws'), import('reconnecting-websocket')]);
   gorilla = await buildGorilla();
+  // One socket.io and one undici session through a passthrough proxy first, so that the modules
+  // the cells load on first use (clients, the proxy's HTTP forwarding) are loaded before twelve
+  // cells start at once.
+  await Promise.all([warmUp('socketio', startSocketIoUpstream()), warmUp('undici', startEchoUpstream())]);
 }, 180_000);
+
+async function warmUp(client: ClientName, upstreamStarted: Promise<Upstream>) {
+  const upstream = await upstreamStarted;
+  const app = await startApp({ proxies: [{ name: 'default', target: upstream.url, listen: '127.0.0.1:0' }], seed: 1 });
+  try {
+    const base = `127.0.0.1:${app.proxies.get('default')!.proxy.address.port}`;
+    const url = client === 'socketio' ? `http://${base}` : `ws://${base}/ws`;
+    await runClient({ client, url, until: [{ answered: 1, ...(client === 'socketio' ? { upgrades: 1 } : {}) }], deadlineMs: 30_000 }, gorilla);
+  } finally {
+    await app.stop(200);
+    await upstream.close();
+  }
+}
 
 afterAll(() => {
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -33,17 +48,19 @@ afterAll(() => {
 
 async function runCell(s: MatrixScenario, client: ClientName) {
   const socketio = client.startsWith('socketio');
-  const upstream = socketio ? await startSocketIoUpstream(s.heartbeat ? { pingInterval: 1000, pingTimeout: 2000 } : {}) : await startEchoUpstream();
+  const upstream = socketio ? await startSocketIoUpstream(s.heartbeat ? { pingInterval: 2000, pingTimeout: 3000 } : {}) : await startEchoUpstream();
   const app = await startApp({ proxies: [{ name: 'default', target: upstream.url, listen: '127.0.0.1:0' }], seed: 1 });
   const events: WsfaultEvent[] = [];
   app.bus.subscribe((e) => events.push(e));
   let release: (() => void) | undefined;
+  let arming: NodeJS.Timeout | undefined;
   try {
     const { proxy } = app.proxies.get('default')!;
     const scenario = typeof s.scenario === 'string' ? app.library.get(s.scenario) : loadScenarioObject(s.scenario, s.name);
     // Timed faults on open connections start once the client's first probe was answered (over a
     // WebSocket), so that a slow start on a busy machine cannot change what the client sees.
-    if (s.armAfterProbe) upstream.seen.once('probed', () => app.use('default', scenario));
+    // One second later, so that the probe's answer is past the proxy before the fault acts.
+    if (s.armAfterProbe) upstream.seen.once('probed', () => (arming = setTimeout(() => app.use('default', scenario), 1000)));
     else if (s.scenario !== 'passthrough') app.use('default', scenario);
     if (s.holdSlot) {
       // The slot is freed once the proxy has refused this many connections, so a client that
@@ -70,6 +87,7 @@ async function runCell(s: MatrixScenario, client: ClientName) {
       messagesInAnyOrder: kindOf(s, client) === 'oversized',
     }), events: result.events };
   } finally {
+    clearTimeout(arming);
     release?.();
     await app.stop(200);
     await upstream.close();
@@ -86,7 +104,7 @@ describe.concurrent('round 2: every built-in scenario × real clients', () => {
         if (expected === undefined) throw new Error(`no expectation for ${s.name} › ${client}; observed: ${text}\n${JSON.stringify(events)}`);
         if (expected instanceof RegExp) expect(text, JSON.stringify(events)).toMatch(expected);
         else expect(text, JSON.stringify(events)).toBe(expected);
-      }, 40_000);
+      }, 60_000);
     }
   }
 });

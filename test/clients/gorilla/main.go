@@ -35,6 +35,7 @@ type plan struct {
 	PingPeriodMs       int              `json:"pingPeriodMs"`
 	PongWaitMs         int              `json:"pongWaitMs"`
 	ProbeAtMs          []int            `json:"probeAtMs"`
+	EndAfterOpenMs     int              `json:"endAfterOpenMs"`
 }
 
 type event map[string]interface{}
@@ -52,6 +53,7 @@ type recorder struct {
 	until   []map[string]int
 	met     chan struct{}
 	metOnce sync.Once
+	opened  chan struct{}
 }
 
 func (r *recorder) push(e event) {
@@ -62,6 +64,9 @@ func (r *recorder) push(e event) {
 	switch e["type"] {
 	case "open":
 		r.counts["opens"]++
+		if r.counts["opens"] == 1 {
+			close(r.opened)
+		}
 	case "close":
 		r.counts["closes"]++
 	case "error":
@@ -95,18 +100,35 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bad plan:", err)
 		os.Exit(2)
 	}
-	r := &recorder{started: time.Now(), counts: map[string]int{}, until: p.Until, met: make(chan struct{})}
+	r := &recorder{started: time.Now(), counts: map[string]int{}, until: p.Until, met: make(chan struct{}), opened: make(chan struct{})}
 	finished := make(chan struct{})
 	go session(p, r, finished)
 	deadline := time.After(time.Duration(p.DeadlineMs) * time.Millisecond)
-	select {
-	case <-r.met:
+	var afterOpen <-chan time.Time
+	opened := r.opened
+wait:
+	for {
 		select {
-		case <-time.After(time.Duration(p.GraceMs) * time.Millisecond):
+		case <-r.met:
+			select {
+			case <-time.After(time.Duration(p.GraceMs) * time.Millisecond):
+			case <-deadline:
+			}
+			break wait
+		case <-opened:
+			// endAfterOpenMs: the session lasts that long after the open
+			opened = nil
+			if p.EndAfterOpenMs > 0 {
+				deadline = nil
+				afterOpen = time.After(time.Duration(p.EndAfterOpenMs) * time.Millisecond)
+			}
+		case <-afterOpen:
+			break wait
+		case <-finished:
+			break wait
 		case <-deadline:
+			break wait
 		}
-	case <-finished:
-	case <-deadline:
 	}
 	r.mu.Lock()
 	out, _ := json.Marshal(map[string]interface{}{"events": r.events})
