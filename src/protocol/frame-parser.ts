@@ -1,3 +1,4 @@
+import { FrameViolations, type FrameViolationCode } from './frame-violations.js';
 import { isControl, Opcode } from './opcodes.js';
 
 /** One parsed frame. `raw` is its exact bytes (a view when it arrived in one chunk). */
@@ -12,17 +13,18 @@ export interface Frame {
   raw: Buffer;
 }
 
-/** A protocol violation: the stable code names it, `closeCode` is what the peer gets. */
+/** A protocol violation: the stable code names it (src/protocol/frame-violations.ts), `closeCode` is what the peer gets. */
 export class FrameError extends Error {
   /** Valid frames that completed earlier in the same push, before the violation. */
   frames: Frame[] = [];
+  readonly closeCode: 1002 | 1009;
 
   constructor(
-    readonly code: string,
+    readonly code: FrameViolationCode,
     message: string,
-    readonly closeCode: 1002 | 1009 = 1002,
   ) {
     super(message);
+    this.closeCode = FrameViolations[code].close;
   }
 }
 
@@ -96,7 +98,7 @@ export class FrameParser {
     else if (len7 === 127) {
       const high = this.peek(2) * 2 ** 24 + this.peek(3) * 2 ** 16 + this.peek(4) * 2 ** 8 + this.peek(5);
       const low = this.peek(6) * 2 ** 24 + this.peek(7) * 2 ** 16 + this.peek(8) * 2 ** 8 + this.peek(9);
-      if (high > 0x1fffff) this.fail('WS_ERR_PAYLOAD_TOO_BIG', 'payload length beyond 2^53', 1009);
+      if (high > 0x1fffff) this.fail('WSFAULT_FRAME_TOO_LARGE', 'payload length beyond 2^53');
       length = high * 2 ** 32 + low;
     }
     this.check(b0, masked, length);
@@ -112,29 +114,29 @@ export class FrameParser {
     const opcode = b0 & 0x0f;
     const fin = (b0 & 0x80) !== 0;
     const rsv = b0 & 0x70;
-    if (!KNOWN.has(opcode)) this.fail('WS_ERR_INVALID_OPCODE', `invalid opcode ${opcode}`);
-    if (rsv & ~(this.options.allowedRsv ?? 0) || (rsv && isControl(opcode))) this.fail('WS_ERR_UNEXPECTED_RSV', `RSV bits 0x${rsv.toString(16)} set without an extension`);
+    if (!KNOWN.has(opcode)) this.fail('WSFAULT_FRAME_RESERVED_OPCODE', `invalid opcode ${opcode}`);
+    if (rsv & ~(this.options.allowedRsv ?? 0) || (rsv && isControl(opcode))) this.fail('WSFAULT_FRAME_UNEXPECTED_RSV', `RSV bits 0x${rsv.toString(16)} set without an extension`);
     if (isControl(opcode)) {
-      if (length > 125) this.fail('WS_ERR_CONTROL_TOO_LONG', `control frame of ${length} bytes (at most 125)`);
-      if (!fin) this.fail('WS_ERR_FRAGMENTED_CONTROL', 'fragmented control frame');
+      if (length > 125) this.fail('WSFAULT_FRAME_CONTROL_TOO_LONG', `control frame of ${length} bytes (at most 125)`);
+      if (!fin) this.fail('WSFAULT_FRAME_FRAGMENTED_CONTROL', 'fragmented control frame');
     } else if (opcode === Opcode.Continuation && !this.inMessage) {
-      this.fail('WS_ERR_UNEXPECTED_CONTINUATION', 'continuation frame without a message to continue');
+      this.fail('WSFAULT_FRAME_UNEXPECTED_CONTINUATION', 'continuation frame without a message to continue');
     } else if (opcode !== Opcode.Continuation && this.inMessage) {
-      this.fail('WS_ERR_EXPECTED_CONTINUATION', 'new data frame before the last message ended');
+      this.fail('WSFAULT_FRAME_MISSING_CONTINUATION', 'new data frame before the last message ended');
     }
     if (masked !== this.options.expectMasked) {
-      this.fail(masked ? 'WS_ERR_UNEXPECTED_MASK' : 'WS_ERR_MASK_EXPECTED', masked ? 'a server frame was masked' : 'a client frame was not masked');
+      this.fail(masked ? 'WSFAULT_FRAME_UNEXPECTED_MASK' : 'WSFAULT_FRAME_EXPECTED_MASK', masked ? 'a server frame was masked' : 'a client frame was not masked');
     }
     if (this.options.maxPayload !== undefined && length > this.options.maxPayload) {
-      this.fail('WS_ERR_PAYLOAD_TOO_BIG', `payload of ${length} bytes over the ${this.options.maxPayload}-byte limit`, 1009);
+      this.fail('WSFAULT_FRAME_TOO_LARGE', `payload of ${length} bytes over the ${this.options.maxPayload}-byte limit`);
     }
   }
 
-  private fail(code: string, message: string, closeCode: 1002 | 1009 = 1002): never {
+  private fail(code: FrameViolationCode, message: string): never {
     this.failed = true;
     this.chunks = [];
     this.buffered = 0;
-    throw new FrameError(code, message, closeCode);
+    throw new FrameError(code, message);
   }
 
   private peek(index: number): number {
