@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/protocol/frame-encode.js';
-import { FrameError, FrameParser, type Frame } from '../../src/protocol/frame-parser.js';
+import { FrameError, FrameParser, type Frame, type FrameSink } from '../../src/protocol/frame-parser.js';
 import { FrameViolations } from '../../src/protocol/frame-violations.js';
 import { FrameTracker } from '../../src/protocol/frame-tracker.js';
 import { Opcode } from '../../src/protocol/opcodes.js';
@@ -148,4 +148,63 @@ describe('property: frames split at arbitrary boundaries parse back to the same 
       );
     });
   }
+});
+
+describe('property: feed hands out whole frames or streamed pieces, as the sink chooses', () => {
+  for (const masked of [false, true]) {
+    it(`${masked ? 'masked' : 'unmasked'}: the bytes delivered re-assemble every frame; streamed pieces are views, never copies`, () => {
+      fc.assert(
+        fc.property(frameSequence(masked), fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 20 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 16 }), (frames, cuts, choices) => {
+          const stream = Buffer.concat(frames);
+          const parser = new FrameParser({ expectMasked: masked });
+          const delivered: Buffer[] = [];
+          let open: Buffer[] | null = null;
+          let n = 0;
+          const sink: FrameSink = {
+            header: (h) => {
+              expect(open).toBeNull();
+              expect(h.masked).toBe(masked);
+              return choices[n++ % choices.length] ? 'stream' : 'whole';
+            },
+            frame: (f) => {
+              expect(open).toBeNull();
+              delivered.push(f.raw);
+            },
+            begin: (head) => (open = [head]),
+            payload: (bytes, offset) => {
+              expect(bytes.length).toBeGreaterThan(0);
+              expect(bytes.buffer).toBe(stream.buffer); // a view of what was read
+              expect(offset).toBe(open!.slice(1).reduce((a, b) => a + b.length, 0));
+              open!.push(bytes);
+            },
+            end: () => {
+              delivered.push(Buffer.concat(open!));
+              open = null;
+            },
+          };
+          let at = 0;
+          let i = 0;
+          while (at < stream.length) {
+            const piece = stream.subarray(at, at + cuts[i++ % cuts.length]!);
+            parser.feed(piece, sink);
+            at += piece.length;
+          }
+          expect(delivered.map((f) => f.toString('hex'))).toEqual(frames.map((f) => f.toString('hex')));
+          expect(open).toBeNull();
+          expect(parser.atBoundary).toBe(true);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+
+  it('a violation in a later header still throws after a streamed frame was handed out', () => {
+    const parser = new FrameParser({ expectMasked: false });
+    const pieces: number[] = [];
+    const sink: FrameSink = { header: () => 'stream', frame: () => {}, begin: () => {}, payload: (b) => pieces.push(b.length), end: () => {} };
+    parser.feed(Buffer.concat([hex('82 7e 10 00'), Buffer.alloc(100)]), sink);
+    parser.feed(Buffer.alloc(4096 - 100), sink);
+    expect(pieces).toEqual([100, 3996]);
+    expect(() => parser.feed(hex('83 00'), sink)).toThrow(expect.objectContaining({ code: 'WSFAULT_FRAME_RESERVED_OPCODE' }));
+  });
 });
