@@ -18,6 +18,8 @@ export interface EventFields {
   /** `status` is what the client got: null when it got no answer (hang-handshake, drop-handshake). */
   handshake: { conn: string; path: string; subprotocols: string[]; status: number | null; faults: string[] };
   'fault.applied': { conn?: string; fault: { name: string; type: string }; detail?: unknown };
+  /** A fault let something pass that it would have acted on; `reason` says why (`message-too-large`). */
+  'fault.skipped': { conn: string; fault: { name: string; type: string }; reason: string; detail?: unknown };
   'connection.close': {
     conn: string;
     by: 'client' | 'server' | 'proxy';

@@ -71,6 +71,9 @@ export class EngineFaultSource implements FaultSource {
           listener.applied(spec.name);
           if (this.bus.active) this.bus.emit(this.proxyName, 'fault.applied', { conn, fault, ...(detail !== undefined ? { detail } : {}) });
         },
+        skipped: (reason, detail) => {
+          if (this.bus.active) this.bus.emit(this.proxyName, 'fault.skipped', { conn, fault, reason, ...(detail !== undefined ? { detail } : {}) });
+        },
       };
       const hooks = definition.create!(spec.params as never, context);
       (faults[spec.layer] as FaultInstance<Layer>[]).push({ name: spec.name, type: spec.type, layer: spec.layer, hooks, context, spec, compression: this.engine.scenario.compression });
