@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { EventBus } from '../events/bus.js';
 import type { ClientAddress, EventFields, EventType } from '../events/types.js';
 import { encodeClose, encodeFrame } from '../protocol/frame-encode.js';
-import { FrameParser, type FrameError } from '../protocol/frame-parser.js';
+import type { FrameError } from '../protocol/frame-parser.js';
 import { readClose, type ControlFrame } from '../protocol/frame-tracker.js';
 import {
   HeadError,
@@ -292,15 +292,18 @@ export class Connection {
       [this.up, 'upstream'],
       [this.down, 'downstream'],
     ] as const) {
-      pipe?.parseFrames((inMessage) => {
-        const pipeline = new MessagePipeline(direction, () => this.messageLayer.activeUnitFaults(), (bytes) => pipe.writeFrames(bytes), extensions, inMessage);
-        return {
-          // permessage-deflate uses RSV1; any negotiated extension may use the RSV bits.
-          parser: new FrameParser({ expectMasked: direction === 'upstream', allowedRsv: extensions ? 0x70 : 0, inMessage }),
-          onFrames: (frames) => pipeline.frames(frames),
-          onError: (error) => this.protocolError(direction, error),
-        };
-      });
+      pipe?.parseFrames(
+        (inMessage) =>
+          new MessagePipeline({
+            direction,
+            faults: () => this.messageLayer.activeUnitFaults(),
+            out: pipe,
+            compressed: extensions,
+            inMessage,
+            maxBuffer: this.ctx.limits.maxMessageBuffer,
+            onError: (error) => this.protocolError(direction, error),
+          }),
+      );
     }
   }
 
