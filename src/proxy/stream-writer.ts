@@ -4,6 +4,9 @@ import type { Frame, FrameHeader } from '../protocol/frame-parser.js';
 import { Opcode } from '../protocol/opcodes.js';
 import type { FrameOutput } from './pipe.js';
 
+/** A payload part this long is written by itself rather than copied into a joined write. */
+const LARGE = 16 * 1024;
+
 /** The output frame being written while its input frame is split (re-framing). */
 interface Split {
   input: FrameHeader;
@@ -94,7 +97,19 @@ export class StreamWriter {
   private splitPiece(plain: Buffer, own: boolean): void {
     const split = this.split!;
     const { input } = split;
-    const parts: Buffer[] = [];
+    // Small parts (headers, short frames) are joined into one write; a large one is written as it
+    // is, since copying it would only make garbage the size of the message.
+    const writes: Buffer[] = [];
+    let small: Buffer[] = [];
+    const joinSmall = () => {
+      if (small.length > 0) writes.push(small.length === 1 ? small[0]! : Buffer.concat(small));
+      small = [];
+    };
+    const add = (part: Buffer) => {
+      if (part.length < LARGE) return void small.push(part);
+      joinSmall();
+      writes.push(part);
+    };
     let at = 0;
     while (at < plain.length) {
       if (split.left === 0) {
@@ -102,7 +117,7 @@ export class StreamWriter {
         split.ahead = split.segments.next();
         split.key = input.masked ? randomFillSync(Buffer.allocUnsafe(4)) : null;
         const fin = input.fin && split.ahead.done === true;
-        parts.push(encodeHeader({ fin, rsv: split.first ? input.rsv : 0, opcode: split.first ? input.opcode : Opcode.Continuation, length }, split.key));
+        add(encodeHeader({ fin, rsv: split.first ? input.rsv : 0, opcode: split.first ? input.opcode : Opcode.Continuation, length }, split.key));
         split.first = false;
         split.left = length;
         split.at = 0;
@@ -114,7 +129,7 @@ export class StreamWriter {
         if (!own) part = Buffer.from(part);
         for (let i = 0; i < n; i++) part[i] = part[i]! ^ split.key[(split.at + i) & 3]!;
       }
-      parts.push(part);
+      add(part);
       at += n;
       split.left -= n;
       split.at += n;
@@ -122,7 +137,11 @@ export class StreamWriter {
     const frameEnd = split.left === 0;
     const messageEnd = frameEnd && split.ahead.done === true && input.fin;
     if (frameEnd && split.ahead.done) this.split = null;
-    this.out.writeStream(parts.length === 1 ? parts[0]! : Buffer.concat(parts), frameEnd, messageEnd);
+    joinSmall();
+    // The last write says where the output stands; the ones before it end inside this piece.
+    const last = writes.length - 1;
+    for (let i = 0; i < last; i++) this.out.writeStream(writes[i]!, false, false);
+    this.out.writeStream(writes[last]!, frameEnd, messageEnd);
   }
 }
 
