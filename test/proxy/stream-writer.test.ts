@@ -42,7 +42,11 @@ describe('StreamWriter: a message streaming through, as it arrived or re-framed'
           fc.array(fc.integer({ min: 16, max: 2000 }), { maxLength: 2 }),
           fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 8 }),
           ({ opcode, parts }, sizes, cuts) => {
-            const payloads = parts.map((n, i) => Buffer.alloc(n, i + 1).map((b, j) => (b + j) & 0xff) as Buffer);
+            const payloads = parts.map((n, i) => {
+              const p = Buffer.allocUnsafe(n);
+              for (let j = 0; j < n; j++) p[j] = (i + 1 + j) & 0xff;
+              return p;
+            });
             const input = Buffer.concat(payloads.map((p, i) => encodeFrame(i === 0 ? opcode : Opcode.Continuation, p, masked, i === parts.length - 1)));
             const { writes, frames } = streamThrough(input, masked, sizes, cuts);
             const output = Buffer.concat(writes.map((w) => w.bytes));
@@ -53,13 +57,13 @@ describe('StreamWriter: a message streaming through, as it arrived or re-framed'
             expect(out.map((f) => f.opcode)).toEqual(out.map((_, i) => (i === 0 ? opcode : Opcode.Continuation)));
             expect(out.map((f) => f.fin)).toEqual(out.map((_, i) => i === out.length - 1));
             if (sizes.length === 0) expect(output.equals(input)).toBe(true);
-            else for (const f of out) expect(f.length).toBeLessThanOrEqual(Math.max(Math.min(...sizes), 0));
+            else expect(Math.max(...out.map((f) => f.length))).toBeLessThanOrEqual(Math.min(...sizes));
             // The flags say where the output stands: the message ends with the last write only.
             expect(writes.map((w) => w.messageEnd)).toEqual(writes.map((_, i) => i === writes.length - 1));
             expect(writes[writes.length - 1]!.frameEnd).toBe(true);
           },
         ),
-        { numRuns: 200 },
+        { numRuns: 150 },
       );
     });
   }
