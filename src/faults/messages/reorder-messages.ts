@@ -2,8 +2,8 @@ import Type from 'typebox';
 import { Duration } from '../../scenario/units.js';
 import { DirectionParam, RateParam } from '../common.js';
 import { defineFault, directionText, ms } from '../define.js';
-import type { MessageUnit } from '../hooks.js';
-import { covers } from './units.js';
+import type { Direction, MessageHooks, MessageUnit } from '../hooks.js';
+import { collect, covers, decidedOnUnit, PASS } from './units.js';
 
 export const reorderMessages = defineFault({
   type: 'reorder-messages',
@@ -20,36 +20,39 @@ export const reorderMessages = defineFault({
   create: (p, ctx) => {
     const random = { upstream: ctx.stream('upstream'), downstream: ctx.stream('downstream') };
     // A held message waits for `behind` later messages to pass, then goes; without later
-    // messages (request/response, the end of a burst) it goes after maxHold.
-    type Held = { unit: MessageUnit; behind: number; timer: NodeJS.Timeout };
+    // messages (request/response, the end of a burst) it goes after maxHold. Every covered
+    // message is held whole: whether it is held back, or releases held ones, is decided with it
+    // in hand (the draws stay in message order).
+    type Held = { unit: MessageUnit; behind: number; timer: NodeJS.Timeout; next: (unit: MessageUnit) => void };
     const held = { upstream: [] as Held[], downstream: [] as Held[] };
-    const release = (queue: Held[], index: number, next: (unit: MessageUnit) => void) => {
+    const release = (queue: Held[], index: number) => {
       const [entry] = queue.splice(index, 1);
       clearTimeout(entry!.timer);
-      next(entry!.unit);
+      entry!.next(entry!.unit);
     };
-    return {
-      onUnit(unit, direction, next) {
-        if (unit.kind !== 'message' || !covers(p.direction, direction)) return next(unit);
-        const queue = held[direction];
-        if (random[direction]() < p.rate && queue.length < p.window - 1) {
-          const entry: Held = {
-            unit,
-            behind: 1 + Math.floor(random[direction]() * (p.window - 1)),
-            timer: setTimeout(() => {
-              const index = queue.indexOf(entry);
-              if (index >= 0) release(queue, index, next);
-            }, p.maxHold),
-          };
-          queue.push(entry);
-          ctx.applied({ direction });
-          return;
-        }
-        next(unit);
-        for (const entry of queue) entry.behind--;
-        while (queue.length > 0 && queue[0]!.behind <= 0) release(queue, 0, next);
-        for (let i = 0; i < queue.length; i++) if (queue[i]!.behind <= 0) release(queue, i--, next);
-      },
+    const reorder = (direction: Direction) => (unit: MessageUnit, next: (unit: MessageUnit) => void) => {
+      const queue = held[direction];
+      if (random[direction]() < p.rate && queue.length < p.window - 1) {
+        const entry: Held = {
+          unit,
+          next,
+          behind: 1 + Math.floor(random[direction]() * (p.window - 1)),
+          timer: setTimeout(() => {
+            const index = queue.indexOf(entry);
+            if (index >= 0) release(queue, index);
+          }, p.maxHold),
+        };
+        queue.push(entry);
+        ctx.applied({ direction });
+        return;
+      }
+      next(unit);
+      for (const entry of queue) entry.behind--;
+      while (queue.length > 0 && queue[0]!.behind <= 0) release(queue, 0);
+      for (let i = 0; i < queue.length; i++) if (queue[i]!.behind <= 0) release(queue, i--);
     };
+    const onMessage = { upstream: reorder('upstream'), downstream: reorder('downstream') };
+    const decide: NonNullable<MessageHooks['decide']> = (_header, direction) => (covers(p.direction, direction) ? collect(onMessage[direction]) : PASS);
+    return { decide, onUnit: decidedOnUnit(decide) };
   },
 });
