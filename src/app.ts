@@ -234,3 +234,10 @@ export function createApp(options: AppOptions): App {
   };
   return app;
 }
+
+/** createApp() and start() in one, for a caller with nothing to start in between (no API). */
+export async function startApp(options: AppOptions): Promise<App> {
+  const app = createApp(options);
+  await app.start();
+  return app;
+}

@@ -141,6 +141,13 @@ export const EventSchemas = {
     fault: Type.Object({ name: Type.String(), type: Type.String() }),
     detail: Type.Optional(AnyJson('what the fault did, per type')),
   }),
+  /** A fault let something pass that it would have acted on; `reason` says why (`message-too-large`). */
+  'fault.skipped': Type.Object({
+    conn: Type.String(),
+    fault: Type.Object({ name: Type.String(), type: Type.String() }),
+    reason: Type.String(),
+    detail: Type.Optional(AnyJson('what was let through, per reason')),
+  }),
   'connection.close': Type.Object({
     conn: Type.String(),
     by: OneOf(['client', 'server', 'proxy'] as const),

@@ -27,6 +27,7 @@ export interface RunArgs {
   'connect-timeout'?: string;
   'upstream-timeout'?: string;
   'max-head-size'?: string;
+  'max-message-buffer'?: string;
   'log-level': string;
   'log-format'?: LogFormat;
 }
@@ -49,6 +50,7 @@ function limitsFrom(argv: RunArgs): Partial<Limits> {
     connectTimeoutMs: unit('connect-timeout', parseDuration),
     handshakeTimeoutMs: unit('upstream-timeout', parseDuration),
     maxHeadBytes: unit('max-head-size', parseSize),
+    maxMessageBuffer: unit('max-message-buffer', parseSize),
   };
   return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 }
@@ -82,6 +84,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('connect-timeout', { type: 'string', coerce: last, describe: 'time to connect to the upstream (default 10s; then 502)' })
       .option('upstream-timeout', { type: 'string', coerce: last, describe: 'time the upstream has to answer an upgrade (default 30s; then 504)' })
       .option('max-head-size', { type: 'string', coerce: last, describe: 'largest request or response head (default 16KiB; then 431)' })
+      .option('max-message-buffer', { type: 'string', coerce: last, describe: 'most of one message a message fault may hold to see it whole (default 16MiB; a larger one passes unchanged)' })
       .option('seed', { type: 'number', coerce: last, describe: 'seed for every random choice (default: random, printed)' })
       .option('host-header', { choices: ['keep', 'target'] as const, default: PROXY_DEFAULTS.hostHeader, describe: 'the Host header sent upstream' })
       .option('log-level', { choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' })
@@ -104,7 +107,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         : [{ name: DEFAULTS.proxy, target: argv.target, listen: argv.listen, scenario: argv.scenario, hostHeader: argv['host-header'] }],
       scenarioDirs: [config?.scenarios, argv.scenarios].filter((d): d is string => d !== undefined),
       seed: argv.seed ?? config?.seed,
-      limits: limitsFrom(argv),
+      // A flag overrides the config file's value.
+      limits: { ...(config?.maxMessageBuffer !== undefined ? { maxMessageBuffer: config.maxMessageBuffer } : {}), ...limitsFrom(argv) },
       watch: argv.watch,
       eventsFile: argv['events-file'],
       api: api === 'off' ? false : api,

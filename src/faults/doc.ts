@@ -82,4 +82,18 @@ window shrinks, lowering throughput for a while after the loss. wsfault's model 
 pessimistic case (every loss costs an RTO, as with tail loss or a small window), which is what
 makes timeouts and heartbeats fire in a client. For throughput effects, combine it with
 \`bandwidth\`.
+
+## Large messages
+
+A message fault decides what to do with a message from its first frame header when it can:
+\`drop-messages\` and \`duplicate-messages\` draw their \`rate\` there, and a message of a kind or
+direction a fault does not cover is not its business. Such a message streams through as it
+arrives and the proxy holds none of it, whatever its size. A fault that needs the payload
+(\`contains\`/\`pattern\`, a message drawn to be duplicated or corrupted, every message that
+\`delay-messages\` or \`reorder-messages\` cover, a fragmented message \`fragment-messages\` joins)
+holds it, at most **16 MiB** per direction of a connection (\`--max-message-buffer\`, config
+\`maxMessageBuffer\`). A larger message passes unchanged and a \`fault.skipped\` event with
+\`reason: message-too-large\` says which fault let it go; \`fragment-messages\` splits it frame by
+frame as it streams instead. A 256 MiB message under any message fault adds at most 64 MiB to
+the proxy's memory (docs/PERFORMANCE.md).
 `;

@@ -16,6 +16,8 @@ export interface FaultContext {
   stream(label: string): () => number;
   /** Reports a `fault.applied` event for this fault on this connection. */
   applied(detail?: unknown): void;
+  /** Reports a `fault.skipped` event: the fault could not act on something and let it pass (`reason` says why). */
+  skipped(reason: string, detail?: unknown): void;
   /** Connection id (`c-17`), for logs and events. */
   readonly conn: string;
 }
@@ -139,12 +141,59 @@ export interface MessageUnit {
   compressed: boolean;
 }
 
+/**
+ * A data message as its first frame header shows it, before any payload has arrived: what a
+ * fault can decide from without holding the message.
+ */
+export interface MessageHeader {
+  /** Text or binary. */
+  opcode: number;
+  /** The first frame is the whole message (not fragmented). */
+  fin: boolean;
+  /** RSV bits of the first frame (permessage-deflate sets RSV1 on a compressed message). */
+  rsv: number;
+  /** Payload bytes of the first frame: the message's size when `fin`. */
+  length: number;
+  /** Extensions were negotiated: payloads may be compressed. */
+  compressed: boolean;
+}
+
+/**
+ * What a fault does with a data message, decided at its header. The proxy streams the payload
+ * through (cut-through) unless a fault needs it whole, so a fault that can decide early costs no
+ * memory however large the message is.
+ */
+export type MessageVerdict =
+  /** Not this fault's business: the message goes on unchanged. */
+  | { action: 'pass' }
+  /** The message vanishes, all its fragments; `dropped` hears its payload size once it has passed. */
+  | { action: 'drop'; dropped?(bytes: number): void }
+  /**
+   * The message goes on re-framed as it streams: every frame split into frames of at most `size`
+   * payload bytes (the payload itself unchanged); `reframed` hears how many frames were sent.
+   */
+  | { action: 'reframe'; size: number; reframed?(frames: number): void }
+  /**
+   * The fault needs the whole message: the proxy collects it (at most the message buffer, 16 MiB
+   * by default) and calls `onMessage`, which passes it on with `next` (now, later, twice or not
+   * at all). A larger message gets `tooLarge` instead; without it, it passes unchanged and the
+   * proxy reports `fault.skipped`.
+   */
+  | { action: 'collect'; onMessage(unit: MessageUnit, next: (unit: MessageUnit) => void): void; tooLarge?: MessageVerdict };
+
 export interface MessageHooks {
   /**
    * Sees every unit in one direction while the fault is active: pass it on with `next` (now,
-   * later, twice or not at all). Faults with this hook make the proxy parse frames.
+   * later, twice or not at all). Faults with this hook make the proxy parse frames. A fault that
+   * also has `decide` sees data messages here only when an earlier fault handed them on whole,
+   * and must treat them as its verdict says (`decidedOnUnit` in src/faults/messages/units.ts).
    */
   onUnit?(unit: MessageUnit, direction: Direction, next: (unit: MessageUnit) => void): void;
+  /**
+   * Decides on a data message from its first frame header (control frames always go to
+   * `onUnit`, whole). Without it, every data message is collected whole for `onUnit`.
+   */
+  decide?(header: MessageHeader, direction: Direction): MessageVerdict;
   /**
    * Starts once the WebSocket is open and the fault's `after` / `afterMessages` have passed;
    * returns its stop (called at `for`, on a scenario switch, or when the connection ends).

@@ -45,3 +45,19 @@ export function encodeFrameWith(frame: { fin: boolean; rsv: number; opcode: numb
   out[0] = out[0]! | (frame.rsv & 0x70);
   return out;
 }
+
+/**
+ * The header of a frame whose payload follows separately (a frame written as its payload streams
+ * through); with `mask`, the masking key goes last and the caller masks the payload with it.
+ */
+export function encodeHeader(frame: { fin: boolean; rsv: number; opcode: number; length: number }, mask: Buffer | null): Buffer {
+  const { length } = frame;
+  const extended = length < 126 ? 0 : length < 65536 ? 2 : 8;
+  const head = Buffer.allocUnsafe(2 + extended + (mask ? 4 : 0));
+  head[0] = (frame.fin ? 0x80 : 0) | (frame.rsv & 0x70) | frame.opcode;
+  head[1] = (mask ? 0x80 : 0) | (extended === 0 ? length : extended === 2 ? 126 : 127);
+  if (extended === 2) head.writeUInt16BE(length, 2);
+  if (extended === 8) head.writeBigUInt64BE(BigInt(length), 2);
+  if (mask) mask.copy(head, 2 + extended);
+  return head;
+}

@@ -1,3 +1,4 @@
+import { FrameViolations, type FrameViolationCode } from './frame-violations.js';
 import { isControl, Opcode } from './opcodes.js';
 
 /** One parsed frame. `raw` is its exact bytes (a view when it arrived in one chunk). */
@@ -7,22 +8,25 @@ export interface Frame {
   rsv: number;
   opcode: number;
   masked: boolean;
+  /** Payload bytes. */
+  length: number;
   /** The payload, unmasked (computed on first use: unchanged frames are forwarded as `raw`). */
   readonly payload: Buffer;
   raw: Buffer;
 }
 
-/** A protocol violation: the stable code names it, `closeCode` is what the peer gets. */
+/** A protocol violation: the stable code names it (src/protocol/frame-violations.ts), `closeCode` is what the peer gets. */
 export class FrameError extends Error {
   /** Valid frames that completed earlier in the same push, before the violation. */
   frames: Frame[] = [];
+  readonly closeCode: 1002 | 1009;
 
   constructor(
-    readonly code: string,
+    readonly code: FrameViolationCode,
     message: string,
-    readonly closeCode: 1002 | 1009 = 1002,
   ) {
     super(message);
+    this.closeCode = FrameViolations[code].close;
   }
 }
 
@@ -39,18 +43,54 @@ export interface FrameParserOptions {
 
 const KNOWN = new Set<number>([Opcode.Continuation, Opcode.Text, Opcode.Binary, Opcode.Close, Opcode.Ping, Opcode.Pong]);
 
+/** A frame's header, read and checked before its payload has arrived. */
+export interface FrameHeader {
+  fin: boolean;
+  rsv: number;
+  opcode: number;
+  masked: boolean;
+  /** Payload bytes. */
+  length: number;
+}
+
+/**
+ * Where `feed` delivers a direction's frames. At each header the sink says whether it wants the
+ * frame whole or its payload in pieces as they arrive; a streamed frame that already lies whole
+ * in one chunk is still delivered by `frame` (one view, no copy).
+ */
+export interface FrameSink {
+  header(header: FrameHeader): 'whole' | 'stream';
+  frame(frame: Frame): void;
+  /** A streamed frame starts: its 2–14 header bytes as they arrived (the masking key last). */
+  begin(head: Buffer): void;
+  /** The streamed frame's next payload bytes as they arrived (still masked), from `offset`. */
+  payload(bytes: Buffer, offset: number): void;
+  /** The streamed frame's last byte has arrived. */
+  end(): void;
+}
+
+/** The frame being delivered: held until whole, or streamed with `remaining` bytes to come. */
+interface Current {
+  header: FrameHeader;
+  headerLength: number;
+  stream: boolean;
+  offset: number;
+}
+
 /**
  * A streaming RFC 6455 frame parser for one direction. Chunks are kept as a list and frames are
  * sliced out of them: a frame that lies in one chunk is a view of it, not a copy. It checks what
  * a proxy must not pass on silently (unknown opcodes, unexpected RSV bits, long or fragmented
  * control frames, continuation out of place, masking on the wrong side, oversized payloads) and
- * stops at the first violation.
+ * stops at the first violation. With `feed`, a frame's payload can be handed on as it arrives,
+ * so a message of any size passes while the parser holds at most one chunk.
  */
 export class FrameParser {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private inMessage = false;
   private failed = false;
+  private current: Current | null = null;
 
   constructor(private readonly options: FrameParserOptions) {
     this.inMessage = options.inMessage ?? false;
@@ -58,32 +98,55 @@ export class FrameParser {
 
   /** Feeds bytes; returns the complete frames, or throws a FrameError (then the parser is done). */
   push(chunk: Buffer): Frame[] {
-    if (this.failed) return [];
+    const frames: Frame[] = [];
+    try {
+      this.feed(chunk, { header: () => 'whole', frame: (f) => frames.push(f), begin() {}, payload() {}, end() {} });
+    } catch (error) {
+      // The frames completed before the violation are valid: the caller forwards them.
+      if (error instanceof FrameError) error.frames = frames;
+      throw error;
+    }
+    return frames;
+  }
+
+  /** Feeds bytes, delivering to `sink` as far as they go; throws a FrameError at a violation. */
+  feed(chunk: Buffer, sink: FrameSink): void {
+    if (this.failed) return;
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
     }
-    const frames: Frame[] = [];
     for (;;) {
-      let frame: Frame | null;
-      try {
-        frame = this.next();
-      } catch (error) {
-        // The frames completed before the violation are valid: the caller forwards them.
-        if (error instanceof FrameError) error.frames = frames;
-        throw error;
+      const current = this.current ?? this.nextHeader(sink);
+      if (!current) return;
+      const { header, headerLength } = current;
+      if (!current.stream) {
+        if (this.buffered < headerLength + header.length) return;
+        this.current = null;
+        sink.frame(makeFrame(this.take(headerLength + header.length), header, headerLength));
+        continue;
       }
-      if (!frame) return frames;
-      frames.push(frame);
+      const remaining = header.length - current.offset;
+      if (remaining > 0) {
+        if (this.buffered === 0) return;
+        // One chunk at a time, so every piece is a view.
+        const piece = this.take(Math.min(remaining, this.chunks[0]!.length));
+        sink.payload(piece, current.offset);
+        current.offset += piece.length;
+        if (current.offset < header.length) continue;
+      }
+      this.current = null;
+      sink.end();
     }
   }
 
   /** True when no partial frame is held (a frame written now would not split one). */
   get atBoundary(): boolean {
-    return this.buffered === 0;
+    return this.buffered === 0 && this.current === null;
   }
 
-  private next(): Frame | null {
+  /** Reads and checks the next header and asks the sink how to deliver the frame. */
+  private nextHeader(sink: FrameSink): Current | null {
     if (this.buffered < 2) return null;
     const b0 = this.peek(0);
     const b1 = this.peek(1);
@@ -96,45 +159,49 @@ export class FrameParser {
     else if (len7 === 127) {
       const high = this.peek(2) * 2 ** 24 + this.peek(3) * 2 ** 16 + this.peek(4) * 2 ** 8 + this.peek(5);
       const low = this.peek(6) * 2 ** 24 + this.peek(7) * 2 ** 16 + this.peek(8) * 2 ** 8 + this.peek(9);
-      if (high > 0x1fffff) this.fail('WS_ERR_PAYLOAD_TOO_BIG', 'payload length beyond 2^53', 1009);
+      if (high > 0x1fffff) this.fail('WSFAULT_FRAME_TOO_LARGE', 'payload length beyond 2^53');
       length = high * 2 ** 32 + low;
     }
     this.check(b0, masked, length);
-    if (this.buffered < headerLength + length) return null;
-    const raw = this.take(headerLength + length);
-    const opcode = b0 & 0x0f;
-    const fin = (b0 & 0x80) !== 0;
-    if (!isControl(opcode)) this.inMessage = !fin;
-    return makeFrame(raw, fin, b0 & 0x70, opcode, masked, headerLength);
+    const header: FrameHeader = { fin: (b0 & 0x80) !== 0, rsv: b0 & 0x70, opcode: b0 & 0x0f, masked, length };
+    if (!isControl(header.opcode)) this.inMessage = !header.fin;
+    const total = headerLength + length;
+    const whole = sink.header(header) === 'whole';
+    // Already here in one chunk: one view beats a header and a piece, even when streaming.
+    const stream = !whole && !(this.buffered >= total && this.chunks[0]!.length >= total);
+    this.current = { header, headerLength, stream, offset: 0 };
+    if (stream) sink.begin(this.take(headerLength));
+    return this.current;
   }
 
   private check(b0: number, masked: boolean, length: number): void {
     const opcode = b0 & 0x0f;
     const fin = (b0 & 0x80) !== 0;
     const rsv = b0 & 0x70;
-    if (!KNOWN.has(opcode)) this.fail('WS_ERR_INVALID_OPCODE', `invalid opcode ${opcode}`);
-    if (rsv & ~(this.options.allowedRsv ?? 0) || (rsv && isControl(opcode))) this.fail('WS_ERR_UNEXPECTED_RSV', `RSV bits 0x${rsv.toString(16)} set without an extension`);
+    if (!KNOWN.has(opcode)) this.fail('WSFAULT_FRAME_RESERVED_OPCODE', `invalid opcode ${opcode}`);
+    if (rsv & ~(this.options.allowedRsv ?? 0) || (rsv && isControl(opcode))) this.fail('WSFAULT_FRAME_UNEXPECTED_RSV', `RSV bits 0x${rsv.toString(16)} set without an extension`);
     if (isControl(opcode)) {
-      if (length > 125) this.fail('WS_ERR_CONTROL_TOO_LONG', `control frame of ${length} bytes (at most 125)`);
-      if (!fin) this.fail('WS_ERR_FRAGMENTED_CONTROL', 'fragmented control frame');
+      if (length > 125) this.fail('WSFAULT_FRAME_CONTROL_TOO_LONG', `control frame of ${length} bytes (at most 125)`);
+      if (!fin) this.fail('WSFAULT_FRAME_FRAGMENTED_CONTROL', 'fragmented control frame');
     } else if (opcode === Opcode.Continuation && !this.inMessage) {
-      this.fail('WS_ERR_UNEXPECTED_CONTINUATION', 'continuation frame without a message to continue');
+      this.fail('WSFAULT_FRAME_UNEXPECTED_CONTINUATION', 'continuation frame without a message to continue');
     } else if (opcode !== Opcode.Continuation && this.inMessage) {
-      this.fail('WS_ERR_EXPECTED_CONTINUATION', 'new data frame before the last message ended');
+      this.fail('WSFAULT_FRAME_MISSING_CONTINUATION', 'new data frame before the last message ended');
     }
     if (masked !== this.options.expectMasked) {
-      this.fail(masked ? 'WS_ERR_UNEXPECTED_MASK' : 'WS_ERR_MASK_EXPECTED', masked ? 'a server frame was masked' : 'a client frame was not masked');
+      this.fail(masked ? 'WSFAULT_FRAME_UNEXPECTED_MASK' : 'WSFAULT_FRAME_EXPECTED_MASK', masked ? 'a server frame was masked' : 'a client frame was not masked');
     }
     if (this.options.maxPayload !== undefined && length > this.options.maxPayload) {
-      this.fail('WS_ERR_PAYLOAD_TOO_BIG', `payload of ${length} bytes over the ${this.options.maxPayload}-byte limit`, 1009);
+      this.fail('WSFAULT_FRAME_TOO_LARGE', `payload of ${length} bytes over the ${this.options.maxPayload}-byte limit`);
     }
   }
 
-  private fail(code: string, message: string, closeCode: 1002 | 1009 = 1002): never {
+  private fail(code: FrameViolationCode, message: string): never {
     this.failed = true;
     this.chunks = [];
     this.buffered = 0;
-    throw new FrameError(code, message, closeCode);
+    this.current = null;
+    throw new FrameError(code, message);
   }
 
   private peek(index: number): number {
@@ -169,13 +236,14 @@ export class FrameParser {
   }
 }
 
-function makeFrame(raw: Buffer, fin: boolean, rsv: number, opcode: number, masked: boolean, headerLength: number): Frame {
+function makeFrame(raw: Buffer, { fin, rsv, opcode, masked, length }: FrameHeader, headerLength: number): Frame {
   let payload: Buffer | null = null;
   return {
     fin,
     rsv,
     opcode,
     masked,
+    length,
     raw,
     get payload(): Buffer {
       if (payload) return payload;

@@ -286,6 +286,7 @@ export class Connection {
       },
       upstream: this.pair.upstream!,
       record: this.pair.record,
+      maxMessageBuffer: this.ctx.limits.maxMessageBuffer,
       beginClosing: () => this.beginClosing(),
       destroyLater: () => this.pair.destroyLater(),
       protocolError: (direction: Direction, error: FrameError) => {

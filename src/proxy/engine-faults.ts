@@ -72,6 +72,9 @@ export class EngineFaultSource implements FaultSource {
           listener.applied(spec.name);
           if (this.bus.active) this.bus.emit(this.proxyName, 'fault.applied', { conn, fault, ...(detail !== undefined ? { detail } : {}) });
         },
+        skipped: (reason, detail) => {
+          if (this.bus.active) this.bus.emit(this.proxyName, 'fault.skipped', { conn, fault, reason, ...(detail !== undefined ? { detail } : {}) });
+        },
       };
       const failed = (error: unknown) => listener.failed(fault, error);
       let hooks: LayerHooks[Layer];

@@ -13,6 +13,11 @@ export interface Limits {
   handshakeTimeoutMs: number;
   /** Time a closing handshake started by the proxy may take before both sockets are destroyed. */
   closeTimeoutMs: number;
+  /**
+   * Bytes of one message that message faults may hold to see it whole (per direction of a
+   * connection). A larger message passes unchanged, streamed, with a `fault.skipped` event.
+   */
+  maxMessageBuffer: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -21,4 +26,5 @@ export const DEFAULT_LIMITS: Limits = {
   connectTimeoutMs: 10_000,
   handshakeTimeoutMs: 30_000,
   closeTimeoutMs: 5_000,
+  maxMessageBuffer: 16 * 1024 * 1024,
 };

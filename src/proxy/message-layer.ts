@@ -19,7 +19,7 @@ export interface MessageHost {
  */
 export class MessageLayer {
   private readonly running = new Map<string, () => void>();
-  /** Faults with an onUnit hook, in scenario order, and which of them are active now. */
+  /** Faults with an onUnit or decide hook, in scenario order, and which of them are active now. */
   private unitFaults: FaultInstance<'messages'>[] = [];
   private readonly active = new Set<string>();
 
@@ -31,7 +31,7 @@ export class MessageLayer {
   }
 
   install(faults: FaultInstance<'messages'>[]): void {
-    this.unitFaults = [...this.unitFaults.filter((f) => this.running.has(f.name)), ...faults.filter((f) => f.hooks.onUnit && !this.running.has(f.name))];
+    this.unitFaults = [...this.unitFaults.filter((f) => this.running.has(f.name)), ...faults.filter((f) => (f.hooks.onUnit || f.hooks.decide) && !this.running.has(f.name))];
     for (const fault of faults) if (!this.running.has(fault.name)) this.schedule(fault);
   }
 

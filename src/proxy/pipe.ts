@@ -1,13 +1,19 @@
 import type { Socket } from 'node:net';
 import type { Direction } from '../faults/hooks.js';
-import { FrameError, FrameParser, type Frame } from '../protocol/frame-parser.js';
 import { FrameTracker } from '../protocol/frame-tracker.js';
+import { isControl } from '../protocol/opcodes.js';
 
-/** Parsed mode: frames go to `onFrames` instead of straight through; violations to `onError`. */
+/** Parsed mode: every chunk read goes to it (the message pipeline), which writes to the FrameOutput. */
 export interface ParsedMode {
-  parser: FrameParser;
-  onFrames(frames: Frame[]): void;
-  onError(error: FrameError): void;
+  push(chunk: Buffer): void;
+}
+
+/** How parsed mode writes toward the peer. */
+export interface FrameOutput {
+  /** Whole frames: a data message (at the next message boundary) or a control frame (next frame boundary). */
+  writeFrames(bytes: Buffer, control?: boolean): void;
+  /** The next bytes of a data message streaming through, and whether they end a frame and the message. */
+  writeStream(bytes: Buffer, frameEnd: boolean, messageEnd: boolean): void;
 }
 
 /**
@@ -18,8 +24,12 @@ export interface ParsedMode {
  * A pipe can be told to finish with a frame of the proxy's own (a Close): it forwards up to the
  * end of the frame in progress, writes that frame, and from then on reads but forwards nothing,
  * because nothing may follow a Close frame (RFC 6455 §5.5.1).
+ *
+ * In parsed mode a message may stream through part by part, so the output has boundaries of its
+ * own: whole frames written meanwhile (a delayed message, an injected one) wait for the end of
+ * the streaming message, control frames and a final Close only for the end of its frame.
  */
-export class Pipe {
+export class Pipe implements FrameOutput {
   tracker: FrameTracker | null = null;
   /** Set once the pipe forwards nothing more. */
   stopped = false;
@@ -28,6 +38,10 @@ export class Pipe {
   private pendingParsed: ((inMessage: boolean) => ParsedMode) | null = null;
   private injections: Buffer[] = [];
   private afterFinal: (() => void) | null = null;
+  /** Parsed mode's output: inside a streaming frame, inside a streaming message, and what waits. */
+  private outFrameOpen = false;
+  private outMessageOpen = false;
+  private waiting: { bytes: Buffer; control: boolean }[] = [];
 
   constructor(
     readonly source: Socket,
@@ -58,14 +72,15 @@ export class Pipe {
     if (this.stopped || this.finalFrame) return;
     this.finalFrame = frame;
     this.afterFinal = then ?? null;
-    // In parsed mode the output is written whole frames at a time: always at a boundary.
-    if (this.parsed || !this.tracker || this.tracker.atBoundary) this.writeFinalFrame();
+    // In parsed mode the output's own frame boundary counts (writeStream writes it there).
+    if (this.parsed ? !this.outFrameOpen : !this.tracker || this.tracker.atBoundary) this.writeFinalFrame();
   }
 
   /** Writes a frame of the proxy's own at the next frame boundary and carries on forwarding. */
   inject(frame: Buffer): void {
     if (this.stopped || this.finalFrame) return;
-    if (this.parsed || !this.tracker || this.tracker.atBoundary) this.forwardRaw(frame);
+    if (this.parsed) this.writeFrames(frame, isControl(frame[0]! & 0x0f));
+    else if (!this.tracker || this.tracker.atBoundary) this.forwardRaw(frame);
     else this.injections.push(frame);
   }
 
@@ -75,13 +90,33 @@ export class Pipe {
    */
   parseFrames(make: (inMessage: boolean) => ParsedMode): void {
     if (this.parsed || this.stopped) return;
-    if (!this.tracker || this.tracker.atBoundary) this.parsed = make(this.tracker?.inMessage ?? false);
+    if (!this.tracker || this.tracker.atBoundary) this.engage(make);
     else this.pendingParsed = make;
   }
 
-  /** Writes bytes the message pipeline produced (whole frames). */
-  writeFrames(bytes: Buffer): void {
-    if (!this.stopped) this.forwardRaw(bytes);
+  writeFrames(bytes: Buffer, control = false): void {
+    if (this.stopped || this.finalFrame) return;
+    const now = !this.outFrameOpen && (control || (!this.outMessageOpen && this.waiting.length === 0));
+    if (now) this.forwardRaw(bytes);
+    else this.waiting.push({ bytes, control });
+  }
+
+  writeStream(bytes: Buffer, frameEnd: boolean, messageEnd: boolean): void {
+    if (this.stopped) return;
+    this.forwardRaw(bytes);
+    this.outFrameOpen = !frameEnd;
+    this.outMessageOpen = !messageEnd;
+    if (!frameEnd) return;
+    if (this.finalFrame) return this.writeFinalFrame();
+    // What waited for this boundary, in order: control frames now, messages once the message ended.
+    while (this.waiting.length > 0 && (this.waiting[0]!.control || !this.outMessageOpen)) this.forwardRaw(this.waiting.shift()!.bytes);
+  }
+
+  private engage(make: (inMessage: boolean) => ParsedMode): void {
+    const inMessage = this.tracker?.inMessage ?? false;
+    // Between the fragments of a message forwarded as it was: the output is inside it too.
+    this.outMessageOpen = inMessage;
+    this.parsed = make(inMessage);
   }
 
   /** The peer broke the protocol: write `frame` (a Close) at once, since input stops at a boundary. */
@@ -109,7 +144,7 @@ export class Pipe {
       if (!this.tracker!.atBoundary) return;
       for (const frame of this.injections.splice(0)) this.forwardRaw(frame);
       if (this.pendingParsed) {
-        this.parsed = this.pendingParsed(this.tracker!.inMessage);
+        this.engage(this.pendingParsed);
         this.pendingParsed = null;
         return this.parse(chunk.subarray(upToBoundary));
       }
@@ -132,16 +167,7 @@ export class Pipe {
   private parse(chunk: Buffer): void {
     // The tracker still follows the input: message counts, Close codes, idle detection.
     this.tracker?.feed(chunk);
-    let frames: Frame[];
-    try {
-      frames = this.parsed!.parser.push(chunk);
-    } catch (error) {
-      if (!(error instanceof FrameError)) throw error;
-      // What the peer sent correctly before the violation still reaches the other side.
-      if (error.frames.length > 0) this.parsed!.onFrames(error.frames);
-      return this.parsed!.onError(error);
-    }
-    if (frames.length > 0) this.parsed!.onFrames(frames);
+    this.parsed!.push(chunk);
   }
 
   private forward(chunk: Buffer): void {
@@ -156,6 +182,7 @@ export class Pipe {
   private writeFinalFrame(): void {
     const frame = this.finalFrame!;
     this.stopped = true;
+    this.waiting = [];
     if (!this.sink.destroyed && this.sink.writable) this.sink.write(frame);
     // Keep reading: the peer's answering Close must be seen, and a paused source would stall it.
     this.source.resume();

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { CloseFrameOptions, Direction } from '../faults/hooks.js';
 import { encodeClose, encodeFrame } from '../protocol/frame-encode.js';
-import { FrameParser, type FrameError } from '../protocol/frame-parser.js';
+import type { FrameError } from '../protocol/frame-parser.js';
 import { readClose, type ControlFrame } from '../protocol/frame-tracker.js';
 import { Opcode } from '../protocol/opcodes.js';
 import type { CloseRecord } from './close-record.js';
@@ -17,6 +17,8 @@ export interface SessionHost {
   readonly client: Socket;
   readonly upstream: Socket;
   readonly record: CloseRecord;
+  /** The most a message fault may collect of one message (limits.maxMessageBuffer). */
+  readonly maxMessageBuffer: number;
   /** Moves the connection to `closing`; false when it is already ending. */
   beginClosing(): boolean;
   /** Destroys both sockets after the close timeout, whatever the peers do. */
@@ -70,7 +72,7 @@ export class WebSocketSession {
   useFaults(faults: FaultInstance<'messages'>[], replace: boolean): void {
     if (replace) this.messageLayer.replace(faults);
     else if (faults.length > 0) this.messageLayer.install(faults);
-    if (faults.some((f) => f.hooks.onUnit)) this.parseFrames();
+    if (faults.some((f) => f.hooks.onUnit || f.hooks.decide)) this.parseFrames();
   }
 
   stop(): void {
@@ -118,15 +120,18 @@ export class WebSocketSession {
       [this.up, 'upstream'],
       [this.down, 'downstream'],
     ] as const) {
-      pipe.parseFrames((inMessage) => {
-        const pipeline = new MessagePipeline(direction, () => this.messageLayer.activeUnitFaults(), (bytes) => pipe.writeFrames(bytes), this.extensions, inMessage);
-        return {
-          // permessage-deflate uses RSV1; any negotiated extension may use the RSV bits.
-          parser: new FrameParser({ expectMasked: direction === 'upstream', allowedRsv: this.extensions ? 0x70 : 0, inMessage }),
-          onFrames: (frames) => pipeline.frames(frames),
-          onError: (error) => this.host.protocolError(direction, error),
-        };
-      });
+      pipe.parseFrames(
+        (inMessage) =>
+          new MessagePipeline({
+            direction,
+            faults: () => this.messageLayer.activeUnitFaults(),
+            out: pipe,
+            compressed: this.extensions,
+            inMessage,
+            maxBuffer: this.host.maxMessageBuffer,
+            onError: (error) => this.host.protocolError(direction, error),
+          }),
+      );
     }
   }
 

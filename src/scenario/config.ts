@@ -4,7 +4,11 @@ import Type, { type Static } from 'typebox';
 import { WsfaultError } from '../errors.js';
 import { invalid, parseYaml, schemaProblems } from './load.js';
 import { displayPath } from './positions.js';
+import { Size, toNumber, unitRangeProblem } from './units.js';
 import type { ScenarioProblem } from './types.js';
+
+/** `maxMessageBuffer`: like --max-message-buffer, a size (16MiB) or a number of bytes. */
+const MessageBufferSize = Size({ exclusiveMinimum: 0, description: 'most of one message a message fault may hold to see it whole (default 16MiB)' });
 
 /** The `--config` file of SPEC §7: several proxies, one API, one seed. */
 export const ConfigSchema = Type.Object(
@@ -26,6 +30,7 @@ export const ConfigSchema = Type.Object(
     api: Type.Optional(Type.String({ description: 'HOST:PORT or off' })),
     toxiproxyApi: Type.Optional(Type.String({ description: "HOST:PORT: also serve Toxiproxy 2.x's REST API there" })),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 })),
+    maxMessageBuffer: Type.Optional(MessageBufferSize),
   },
   { additionalProperties: false, title: 'wsfault config' },
 );
@@ -42,6 +47,12 @@ export function loadConfigText(text: string, file: string): Config {
   if (problems.length > 0) throw invalid(file, problems, 'config');
   const found: ScenarioProblem[] = schemaProblems(ConfigSchema as object, value, file, locate);
   const config = value as Config;
+  if (found.length === 0 && typeof config.maxMessageBuffer === 'string') {
+    // The schema checked its form; its range applies to the number it stands for (0B is 0).
+    const message = unitRangeProblem({ exclusiveMinimum: 0 }, config.maxMessageBuffer, toNumber('size', config.maxMessageBuffer), 'size');
+    const at = locate(['maxMessageBuffer']);
+    if (message) found.push({ file, line: at.line, col: at.col, path: displayPath(['maxMessageBuffer']), message });
+  }
   if (found.length === 0) {
     const names = new Set<string>();
     config.proxies.forEach((proxy, i) => {
@@ -53,6 +64,7 @@ export function loadConfigText(text: string, file: string): Config {
   if (found.length > 0) throw invalid(file, found, 'config');
   // Paths in a config file are relative to the file.
   if (config.scenarios) config.scenarios = resolve(dirname(file), config.scenarios);
+  if (config.maxMessageBuffer !== undefined) config.maxMessageBuffer = toNumber('size', config.maxMessageBuffer);
   return config;
 }
 

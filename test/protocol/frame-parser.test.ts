@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/protocol/frame-encode.js';
-import { FrameError, FrameParser, type Frame } from '../../src/protocol/frame-parser.js';
+import { FrameError, FrameParser, type Frame, type FrameSink } from '../../src/protocol/frame-parser.js';
+import { FrameViolations } from '../../src/protocol/frame-violations.js';
 import { FrameTracker } from '../../src/protocol/frame-tracker.js';
 import { Opcode } from '../../src/protocol/opcodes.js';
 
@@ -57,14 +58,14 @@ describe('RFC 6455 §5.7 examples and other frame shapes', () => {
 
 describe('protocol violations', () => {
   it.each([
-    ['a reserved opcode', hex('83 00'), false, 'WS_ERR_INVALID_OPCODE', 1002],
-    ['RSV1 without an extension', hex('c1 00'), false, 'WS_ERR_UNEXPECTED_RSV', 1002],
-    ['a control frame over 125 bytes', Buffer.concat([hex('89 7e 00 7e'), Buffer.alloc(126)]), false, 'WS_ERR_CONTROL_TOO_LONG', 1002],
-    ['a fragmented control frame', hex('09 00'), false, 'WS_ERR_FRAGMENTED_CONTROL', 1002],
-    ['a continuation with nothing to continue', hex('80 00'), false, 'WS_ERR_UNEXPECTED_CONTINUATION', 1002],
-    ['a new message before the last one ended', hex('01 00 81 00'), false, 'WS_ERR_EXPECTED_CONTINUATION', 1002],
-    ['an unmasked client frame', hex('81 00'), true, 'WS_ERR_MASK_EXPECTED', 1002],
-    ['a masked server frame', hex('81 80 00 00 00 00'), false, 'WS_ERR_UNEXPECTED_MASK', 1002],
+    ['a reserved opcode', hex('83 00'), false, 'WSFAULT_FRAME_RESERVED_OPCODE', 1002],
+    ['RSV1 without an extension', hex('c1 00'), false, 'WSFAULT_FRAME_UNEXPECTED_RSV', 1002],
+    ['a control frame over 125 bytes', Buffer.concat([hex('89 7e 00 7e'), Buffer.alloc(126)]), false, 'WSFAULT_FRAME_CONTROL_TOO_LONG', 1002],
+    ['a fragmented control frame', hex('09 00'), false, 'WSFAULT_FRAME_FRAGMENTED_CONTROL', 1002],
+    ['a continuation with nothing to continue', hex('80 00'), false, 'WSFAULT_FRAME_UNEXPECTED_CONTINUATION', 1002],
+    ['a new message before the last one ended', hex('01 00 81 00'), false, 'WSFAULT_FRAME_MISSING_CONTINUATION', 1002],
+    ['an unmasked client frame', hex('81 00'), true, 'WSFAULT_FRAME_EXPECTED_MASK', 1002],
+    ['a masked server frame', hex('81 80 00 00 00 00'), false, 'WSFAULT_FRAME_UNEXPECTED_MASK', 1002],
   ])('%s → %s, close %i', (_what, bytes, expectMasked, code, closeCode) => {
     const parser = new FrameParser({ expectMasked });
     let error: FrameError | null = null;
@@ -80,6 +81,12 @@ describe('protocol violations', () => {
 
   it('a payload over maxPayload → 1009', () => {
     expect(() => new FrameParser({ expectMasked: false, maxPayload: 10 }).push(hex('82 0b'))).toThrow(expect.objectContaining({ closeCode: 1009 }));
+  });
+
+  it('oversized payloads are WSFAULT_FRAME_TOO_LARGE; every code is in the catalogue, none is ws\'s WS_ERR_*', () => {
+    expect(() => new FrameParser({ expectMasked: false, maxPayload: 10 }).push(hex('82 0b'))).toThrow(expect.objectContaining({ code: 'WSFAULT_FRAME_TOO_LARGE' }));
+    expect(() => new FrameParser({ expectMasked: false }).push(hex('82 7f 00 40 00 00 00 00 00 00'))).toThrow(expect.objectContaining({ code: 'WSFAULT_FRAME_TOO_LARGE', closeCode: 1009 }));
+    for (const code of Object.keys(FrameViolations)) expect(code).toMatch(/^WSFAULT_FRAME_[A-Z_]+$/);
   });
 });
 
@@ -141,4 +148,69 @@ describe('property: frames split at arbitrary boundaries parse back to the same 
       );
     });
   }
+});
+
+describe('property: feed hands out whole frames or streamed pieces, as the sink chooses', () => {
+  for (const masked of [false, true]) {
+    it(`${masked ? 'masked' : 'unmasked'}: the bytes delivered re-assemble every frame; streamed pieces are views, never copies`, () => {
+      fc.assert(
+        fc.property(frameSequence(masked), fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 20 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 16 }), (frames, cuts, choices) => {
+          const stream = Buffer.concat(frames);
+          const parser = new FrameParser({ expectMasked: masked });
+          const delivered: Buffer[] = [];
+          let open: Buffer[] | null = null;
+          let openBytes = 0;
+          let n = 0;
+          // Checked per piece without expect() (cheap: pieces can be single bytes), asserted after.
+          const wrong: string[] = [];
+          const sink: FrameSink = {
+            header: (h) => {
+              if (open || h.masked !== masked) wrong.push('header inside a streamed frame, or masking');
+              return choices[n++ % choices.length] ? 'stream' : 'whole';
+            },
+            frame: (f) => {
+              if (open) wrong.push('a whole frame inside a streamed one');
+              delivered.push(f.raw);
+            },
+            begin: (head) => {
+              open = [head];
+              openBytes = 0;
+            },
+            payload: (bytes, offset) => {
+              if (bytes.length === 0 || offset !== openBytes) wrong.push(`piece at ${offset}, expected ${openBytes}`);
+              if (bytes.buffer !== stream.buffer) wrong.push('a copied piece'); // views of what was read
+              openBytes += bytes.length;
+              open!.push(bytes);
+            },
+            end: () => {
+              delivered.push(Buffer.concat(open!));
+              open = null;
+            },
+          };
+          let at = 0;
+          let i = 0;
+          while (at < stream.length) {
+            const piece = stream.subarray(at, at + cuts[i++ % cuts.length]!);
+            parser.feed(piece, sink);
+            at += piece.length;
+          }
+          expect(wrong).toEqual([]);
+          expect(delivered.map((f) => f.toString('hex'))).toEqual(frames.map((f) => f.toString('hex')));
+          expect(open).toBeNull();
+          expect(parser.atBoundary).toBe(true);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+
+  it('a violation in a later header still throws after a streamed frame was handed out', () => {
+    const parser = new FrameParser({ expectMasked: false });
+    const pieces: number[] = [];
+    const sink: FrameSink = { header: () => 'stream', frame: () => {}, begin: () => {}, payload: (b) => pieces.push(b.length), end: () => {} };
+    parser.feed(Buffer.concat([hex('82 7e 10 00'), Buffer.alloc(100)]), sink);
+    parser.feed(Buffer.alloc(4096 - 100), sink);
+    expect(pieces).toEqual([100, 3996]);
+    expect(() => parser.feed(hex('83 00'), sink)).toThrow(expect.objectContaining({ code: 'WSFAULT_FRAME_RESERVED_OPCODE' }));
+  });
 });

@@ -2,7 +2,8 @@ import Type from 'typebox';
 import { Choice, DirectionParam, RateParam } from '../common.js';
 import { defineFault, directionText } from '../define.js';
 import { corrupt } from './corruptions.js';
-import { covers } from './units.js';
+import type { MessageHooks } from '../hooks.js';
+import { collect, covers, decidedOnUnit, PASS } from './units.js';
 
 export const CORRUPTIONS = ['invalid-utf8', 'bitflip', 'truncate', 'rsv-bit', 'bad-opcode', 'masked-server-frame', 'unmasked-client-frame'] as const;
 
@@ -19,14 +20,16 @@ export const corruptMessages = defineFault({
   explain: (p) => `corrupts ${(p.rate * 100).toFixed(0)}% of messages (${p.mode}) ${directionText(p.direction)}`,
   create: (p, ctx) => {
     const random = { upstream: ctx.stream('upstream'), downstream: ctx.stream('downstream') };
-    return {
-      onUnit(unit, direction, next) {
-        if (unit.kind !== 'message' || !covers(p.direction, direction) || random[direction]() >= p.rate) return next(unit);
+    // The rate is drawn at the header; a message to corrupt is held whole (every mode rewrites it).
+    const decide: NonNullable<MessageHooks['decide']> = (_header, direction) => {
+      if (!covers(p.direction, direction) || random[direction]() >= p.rate) return PASS;
+      return collect((unit, next) => {
         const corrupted = corrupt(unit, p.mode, direction, random[direction]);
         if (!corrupted) return next(unit);
         ctx.applied({ direction, mode: p.mode });
         next(corrupted);
-      },
+      });
     };
+    return { decide, onUnit: decidedOnUnit(decide) };
   },
 });

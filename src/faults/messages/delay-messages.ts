@@ -4,7 +4,8 @@ import { DirectionParam, JitterParam, MessageKinds } from '../common.js';
 import { defineFault, directionText, ms } from '../define.js';
 import { jittered } from '../transport/directions.js';
 import { ReleaseQueue } from './release-queue.js';
-import { covers, kindOf } from './units.js';
+import type { MessageHooks } from '../hooks.js';
+import { collect, covers, decidedOnUnit, kindOf, PASS } from './units.js';
 
 export const delayMessages = defineFault({
   type: 'delay-messages',
@@ -22,9 +23,10 @@ export const delayMessages = defineFault({
     const random = { upstream: ctx.stream('upstream'), downstream: ctx.stream('downstream') };
     const queues = { upstream: new ReleaseQueue(), downstream: new ReleaseQueue() };
     let reported = false;
-    return {
-      onUnit(unit, direction, next) {
-        if (unit.kind !== 'message' || !covers(p.direction, direction) || !p.kinds.includes(kindOf(unit) as 'text')) return next(unit);
+    // A delayed message is held whole until its time (a larger one than the buffer passes at once).
+    const decide: NonNullable<MessageHooks['decide']> = (header, direction) => {
+      if (!covers(p.direction, direction) || !p.kinds.includes(kindOf(header) as 'text')) return PASS;
+      return collect((unit, next) => {
         if (!reported) {
           reported = true;
           ctx.applied({ delayMs: p.delay, jitterMs: p.jitter });
@@ -33,7 +35,8 @@ export const delayMessages = defineFault({
         // reorder: each message on its own time; otherwise strictly in arrival order.
         if (p.reorder) setTimeout(() => next(unit), at - performance.now());
         else queues[direction].add(at, () => next(unit));
-      },
+      });
     };
+    return { decide, onUnit: decidedOnUnit(decide) };
   },
 });

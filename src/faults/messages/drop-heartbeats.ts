@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { Choice, DirectionParam } from '../common.js';
 import { defineFault, directionText } from '../define.js';
-import { covers, kindOf } from './units.js';
+import { covers, kindOf, PASS } from './units.js';
 
 export const dropHeartbeats = defineFault({
   type: 'drop-heartbeats',
@@ -13,6 +13,8 @@ export const dropHeartbeats = defineFault({
   }),
   explain: (p) => `drops ${p.kinds.join(' and ')} frames ${directionText(p.direction)}`,
   create: (p, ctx) => ({
+    // Data messages are never its business: they stream through.
+    decide: () => PASS,
     onUnit(unit, direction, next) {
       const kind = kindOf(unit);
       if (unit.kind !== 'control' || !covers(p.direction, direction) || !p.kinds.includes(kind as 'ping')) return next(unit);

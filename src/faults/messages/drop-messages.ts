@@ -1,7 +1,8 @@
 import Type from 'typebox';
 import { DirectionParam, MessageKinds, RateParam } from '../common.js';
 import { defineFault, directionText } from '../define.js';
-import { covers, kindOf } from './units.js';
+import type { MessageHooks } from '../hooks.js';
+import { collect, covers, decidedOnUnit, drop, kindOf, PASS } from './units.js';
 
 export const dropMessages = defineFault({
   type: 'drop-messages',
@@ -28,19 +29,21 @@ export const dropMessages = defineFault({
   create: (p, ctx) => {
     const pattern = p.pattern ? new RegExp(p.pattern) : null;
     const random = { upstream: ctx.stream('upstream'), downstream: ctx.stream('downstream') };
-    return {
-      onUnit(unit, direction, next) {
-        if (unit.kind !== 'message' || !covers(p.direction, direction) || !p.kinds.includes(kindOf(unit) as 'text')) return next(unit);
-        // Compressed payloads cannot be searched; contains/pattern then match nothing.
-        if (p.contains !== undefined || pattern) {
-          if (unit.compressed) return next(unit);
-          const text = unit.payload().toString('utf8');
-          if (p.contains !== undefined && !text.includes(p.contains)) return next(unit);
-          if (pattern && !pattern.test(text)) return next(unit);
-        }
+    const decide: NonNullable<MessageHooks['decide']> = (header, direction) => {
+      if (!covers(p.direction, direction) || !p.kinds.includes(kindOf(header) as 'text')) return PASS;
+      const dropped = (bytes: number) => ctx.applied({ direction, bytes });
+      // Rate and kind are known at the header: the message streams through or vanishes unheld.
+      if (p.contains === undefined && !pattern) return random[direction]() < p.rate ? drop(dropped) : PASS;
+      // Compressed payloads cannot be searched; contains/pattern then match nothing.
+      if (header.compressed) return PASS;
+      return collect((unit, next) => {
+        const text = unit.payload().toString('utf8');
+        if (p.contains !== undefined && !text.includes(p.contains)) return next(unit);
+        if (pattern && !pattern.test(text)) return next(unit);
         if (random[direction]() >= p.rate) return next(unit);
-        ctx.applied({ direction, bytes: unit.payload().length });
-      },
+        dropped(unit.payload().length);
+      });
     };
+    return { decide, onUnit: decidedOnUnit(decide) };
   },
 });
