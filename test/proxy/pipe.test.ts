@@ -1,32 +1,16 @@
-import net, { type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeClose, encodeFrame } from '../../src/protocol/frame-encode.js';
 import { Pipe } from '../../src/proxy/pipe.js';
+import { destroySocketPairs, socketPair } from '../helpers/sockets.js';
 import { until } from '../helpers/wait.js';
 
-const open: Socket[] = [];
-afterEach(() => {
-  for (const socket of open.splice(0)) socket.destroy();
-});
-
-/** Two connected loopback sockets: what is written to `near` is read from `far`. */
-async function socketPair(): Promise<{ near: Socket; far: Socket }> {
-  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
-  const near = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
-  const far = await accepted;
-  server.close();
-  await new Promise((resolve) => near.once('connect', resolve));
-  open.push(near, far);
-  return { near, far };
-}
+afterEach(destroySocketPairs);
 
 /** A pipe from one socket pair to another: write to `input`, read from `output`. */
 async function pipeRig() {
-  const a = await socketPair();
-  const b = await socketPair();
+  const a = await socketPair({ pauseOnConnect: true });
+  const b = await socketPair({ pauseOnConnect: true });
   const pipe = new Pipe(a.far, b.near, 'downstream');
   const received: Buffer[] = [];
   b.far.on('data', (chunk) => received.push(chunk));

@@ -1,26 +1,13 @@
-import net, { type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Stage, TransportHooks } from '../../src/faults/hooks.js';
 import type { FaultInstance } from '../../src/proxy/fault-instances.js';
 import { TransportLayer } from '../../src/proxy/transport-layer.js';
 import type { ClientLink } from '../../src/transport/client-link.js';
+import { destroySocketPairs, socketPair } from '../helpers/sockets.js';
 import { until } from '../helpers/wait.js';
 
-const open: Socket[] = [];
-afterEach(() => {
-  for (const socket of open.splice(0)) socket.destroy();
-});
-
-async function socketPair(): Promise<{ near: Socket; far: Socket }> {
-  const server = net.createServer({ allowHalfOpen: true });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
-  const near = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', allowHalfOpen: true });
-  const far = await accepted;
-  server.close();
-  open.push(near, far);
-  return { near, far };
-}
+afterEach(destroySocketPairs);
 
 function fault(name: string, hooks: TransportHooks, spec: Record<string, unknown> = {}): FaultInstance<'transport'> {
   return { name, type: name, layer: 'transport', hooks, spec: { name, type: name, layer: 'transport', params: {}, ...spec }, context: null as never, changesStream: false, compression: 'strip' } as unknown as FaultInstance<'transport'>;
