@@ -30,9 +30,9 @@ export interface FrameOutput {
  * the streaming message, control frames and a final Close only for the end of its frame.
  */
 export class Pipe implements FrameOutput {
-  tracker: FrameTracker | null = null;
+  private frameTracker: FrameTracker | null = null;
   /** Set once the pipe forwards nothing more. */
-  stopped = false;
+  private stopped = false;
   private finalFrame: Buffer | null = null;
   private parsed: ParsedMode | null = null;
   private pendingParsed: ((inMessage: boolean) => ParsedMode) | null = null;
@@ -52,10 +52,20 @@ export class Pipe implements FrameOutput {
     sink.on('drain', this.onDrain);
   }
 
+  /** The frame tracker, once frames are followed (counts, Close codes, idle detection). */
+  get tracker(): FrameTracker | null {
+    return this.frameTracker;
+  }
+
+  /** Not a WebSocket after all (no 101): the bytes are an opaque tunnel from now on. */
+  untrack(): void {
+    this.frameTracker = null;
+  }
+
   /** Follows frames from now on (after the 101). */
   trackFrames(): FrameTracker {
-    this.tracker ??= new FrameTracker();
-    return this.tracker;
+    this.frameTracker ??= new FrameTracker();
+    return this.frameTracker;
   }
 
   /** Forwards bytes that were read before the pipe existed (after a head). */
@@ -73,14 +83,14 @@ export class Pipe implements FrameOutput {
     this.finalFrame = frame;
     this.afterFinal = then ?? null;
     // In parsed mode the output's own frame boundary counts (writeStream writes it there).
-    if (this.parsed ? !this.outFrameOpen : !this.tracker || this.tracker.atBoundary) this.writeFinalFrame();
+    if (this.parsed ? !this.outFrameOpen : !this.frameTracker || this.frameTracker.atBoundary) this.writeFinalFrame();
   }
 
   /** Writes a frame of the proxy's own at the next frame boundary and carries on forwarding. */
   inject(frame: Buffer): void {
     if (this.stopped || this.finalFrame) return;
     if (this.parsed) this.writeFrames(frame, isControl(frame[0]! & 0x0f));
-    else if (!this.tracker || this.tracker.atBoundary) this.forwardRaw(frame);
+    else if (!this.frameTracker || this.frameTracker.atBoundary) this.forwardRaw(frame);
     else this.injections.push(frame);
   }
 
@@ -90,7 +100,7 @@ export class Pipe implements FrameOutput {
    */
   parseFrames(make: (inMessage: boolean) => ParsedMode): void {
     if (this.parsed || this.stopped) return;
-    if (!this.tracker || this.tracker.atBoundary) this.engage(make);
+    if (!this.frameTracker || this.frameTracker.atBoundary) this.engage(make);
     else this.pendingParsed = make;
   }
 
@@ -113,7 +123,7 @@ export class Pipe implements FrameOutput {
   }
 
   private engage(make: (inMessage: boolean) => ParsedMode): void {
-    const inMessage = this.tracker?.inMessage ?? false;
+    const inMessage = this.frameTracker?.inMessage ?? false;
     // Between the fragments of a message forwarded as it was: the output is inside it too.
     this.outMessageOpen = inMessage;
     this.parsed = make(inMessage);
@@ -133,15 +143,15 @@ export class Pipe implements FrameOutput {
 
   private onData = (chunk: Buffer): void => {
     if (this.stopped) {
-      this.tracker?.feed(chunk);
+      this.frameTracker?.feed(chunk);
       return;
     }
     if (this.parsed) return this.parse(chunk);
     if (this.pendingParsed || this.injections.length > 0) {
       // Forward up to the end of the frame in progress; there the parser (or injection) starts.
-      const upToBoundary = this.tracker!.feed(chunk, true);
+      const upToBoundary = this.frameTracker!.feed(chunk, true);
       this.forward(chunk.subarray(0, upToBoundary));
-      if (!this.tracker!.atBoundary) return;
+      if (!this.frameTracker!.atBoundary) return;
       for (const frame of this.injections.splice(0)) this.forwardRaw(frame);
       if (this.pendingParsed) {
         this.engage(this.pendingParsed);
@@ -152,21 +162,21 @@ export class Pipe implements FrameOutput {
     }
     if (this.finalFrame) {
       // Forward the rest of the frame in progress, then the final frame; drop what follows.
-      const upToBoundary = this.tracker!.feed(chunk, true);
+      const upToBoundary = this.frameTracker!.feed(chunk, true);
       this.forward(upToBoundary === chunk.length ? chunk : chunk.subarray(0, upToBoundary));
-      if (this.tracker!.atBoundary) {
+      if (this.frameTracker!.atBoundary) {
         this.writeFinalFrame();
-        if (upToBoundary < chunk.length) this.tracker!.feed(chunk, false, upToBoundary);
+        if (upToBoundary < chunk.length) this.frameTracker!.feed(chunk, false, upToBoundary);
       }
       return;
     }
-    this.tracker?.feed(chunk);
+    this.frameTracker?.feed(chunk);
     this.forward(chunk);
   };
 
   private parse(chunk: Buffer): void {
     // The tracker still follows the input: message counts, Close codes, idle detection.
-    this.tracker?.feed(chunk);
+    this.frameTracker?.feed(chunk);
     this.parsed!.push(chunk);
   }
 

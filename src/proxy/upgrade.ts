@@ -102,7 +102,7 @@ export async function forwardUpgrade(host: UpgradeHost, request: RequestHead, re
   } else {
     // Not a WebSocket: the rest of this connection is an opaque byte tunnel.
     host.becomeTunnel();
-    up.tracker = null;
+    up.untrack();
   }
   host.upstreamAnswered();
   down.push(responseRest);
