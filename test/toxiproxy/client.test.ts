@@ -8,6 +8,8 @@ import { Toxiproxy, ToxiproxyError, type Proxy } from 'toxiproxy-node-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import type { RunningWsfault } from '../../src/wsfault.js';
+import type { ClientLink } from '../../src/transport/client-link.js';
+import { recordSchedule } from '../helpers/schedule.js';
 import { closeAll, startWsEcho } from '../helpers/servers.js';
 import { delay, until } from '../helpers/wait.js';
 import { closed, openClient, roundTrip } from '../helpers/ws-client.js';
@@ -36,6 +38,9 @@ afterEach(async () => {
   await wsfault.stop(0);
   await closeAll();
 });
+
+/** The ClientLink of the (only) open connection of a proxy: where the toxics' stages run. */
+const linkOf = (name: string) => [...wsfault.app.proxies.get(name)!.proxy.connections.values()][0]!.client as unknown as ClientLink;
 
 const open = (path = '/') => openClient(`ws://${proxy.listen}${path}`);
 const toxicNames = async () => ((await (await toxiproxy.get('echo')).getToxiproxy().getApi().get(`${toxiproxy.host}/proxies/echo/toxics`)).data as { name: string }[]).map((t) => t.name);
@@ -72,9 +77,14 @@ describe('toxics, measured', () => {
     const toxic = await proxy.addToxic({ type: 'latency', name: 'lag', stream: 'downstream', toxicity: 1, attributes: { latency: 300, jitter: 0 } });
     expect(toxic.toJson()).toEqual({ attributes: { latency: 300, jitter: 0 }, name: 'lag', stream: 'downstream', toxicity: 1, type: 'latency' });
     // Added while the connection was open: it applies at once, as in Toxiproxy.
+    const schedule = recordSchedule(linkOf('echo').down);
     const t0 = performance.now();
     await roundTrip(ws, 'slow');
     expect(performance.now() - t0).toBeGreaterThanOrEqual(299);
+    // Exact on what the proxy scheduled (the issue's ±10 %, without the machine's load in it):
+    // the echo left exactly 300 ms after it arrived.
+    expect(schedule.releases.length).toBeGreaterThan(0);
+    for (const { delay } of schedule.releases) expect(delay).toBeCloseTo(300, 6);
     await toxic.remove();
     expect(await toxicNames()).toEqual([]);
     ws.close();
@@ -83,11 +93,20 @@ describe('toxics, measured', () => {
   it('bandwidth: 100 KB at 50 KB/s upstream takes at least 1.9 s, bytes intact', async () => {
     const ws = await open();
     await proxy.addToxic({ type: 'bandwidth', name: 'bw', stream: 'upstream', toxicity: 1, attributes: { rate: 50 } });
+    const { arrivals, releases } = recordSchedule(linkOf('echo').up);
     const payload = Buffer.alloc(100_000, 7);
     const t0 = performance.now();
     const back = await roundTrip(ws, payload);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(1_900);
     expect(back.data.equals(payload)).toBe(true);
+    // Exact on the schedule: Toxiproxy's KB/s are 1000 bytes; the link was busy from the first
+    // byte on, so the last byte left bytes/rate after the first arrived (within the arrivals' spread).
+    const bytes = releases.reduce((n, r) => n + r.bytes, 0);
+    const busyMs = (bytes * 1000) / 50_000;
+    const span = releases.at(-1)!.at - arrivals[0]!.at;
+    expect(bytes).toBeGreaterThan(100_000);
+    expect(span).toBeGreaterThanOrEqual(busyMs - 0.001);
+    expect(span).toBeLessThanOrEqual(busyMs + (arrivals.at(-1)!.at - arrivals[0]!.at) + 0.001);
     await (await proxy.getToxic('bw')).remove();
     ws.close();
   });
