@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { ClientAddress, EventFields, EventType } from '../events/types.js';
 import type { Direction } from '../faults/hooks.js';
 import type { FrameError } from '../protocol/frame-parser.js';
-import { isWebSocketUpgrade, parseRequestHead, targetPath, type RequestHead, type ResponseHead } from '../protocol/http-head.js';
+import { header, isWebSocketUpgrade, parseRequestHead, targetPath, type RequestHead, type ResponseHead } from '../protocol/http-head.js';
 import { admission, answerBadHead } from './admission.js';
 import type { KillOptions } from './close-record.js';
 import type { ConnectionContext, ConnectionInfo } from './connection-context.js';
@@ -272,7 +272,7 @@ export class Connection {
   private openSession(up: Pipe, down: Pipe, response: ResponseHead): void {
     this.lifecycle.to('websocket');
     this.subprotocol = chosenSubprotocol(response);
-    const extensions = response.headers.some(([name]) => name.toLowerCase() === 'sec-websocket-extensions');
+    const extensions = header(response.headers, 'sec-websocket-extensions') !== undefined;
     this.session = new WebSocketSession(this.sessionHost(), up, down, extensions);
     this.session.useFaults(this.inForce.messages, false);
   }

@@ -69,9 +69,8 @@ export class ClientLink extends Duplex {
     socket.on('drain', () => this.down.drained());
     // The socket is gone either way; what the rest of the proxy hears is what the stages let by.
     socket.on('error', (error) => this.up.end('rst', () => events.peerReset(error)));
+    // _destroy clears the queues (keeping an end a stage holds).
     socket.on('close', () => {
-      this.down.clear();
-      if (!this.up.holdingEnd) this.up.clear();
       if (!this.destroyed) this.destroy();
     });
     socket.resume();
