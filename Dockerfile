@@ -21,6 +21,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY scenarios ./scenarios
 COPY schema ./schema
+COPY dashboard ./dashboard
 USER node
 EXPOSE 7878 7879
 # Probe the control API's GET /health (readiness: 200 once every proxy listens), never the proxy

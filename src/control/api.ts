@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { ConnectionInfo, ErrorBody, EventSchema, FaultType, FaultView, Health, Killed, ProxyView, ScenarioSummary, Version } from '../wire.js';
 import { installErrorHandler } from './errors.js';
 import { answers } from './responses.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { echoPageRoute } from './routes/echo-page.js';
 import { eventRoutes } from './routes/events.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -58,5 +59,6 @@ export async function buildControlApi(app: App, options: ControlApiOptions = {})
   await api.register(eventRoutes(app));
   await api.register(metricsRoutes(app));
   await api.register(echoPageRoute(app));
+  await api.register(dashboardRoutes);
   return api;
 }

@@ -30,7 +30,10 @@ export function installSecurity(api: FastifyInstance, options: SecurityOptions):
     } else if ((origin !== undefined && !sameHost(origin, request.headers.host)) || site === 'cross-site') {
       throw apiError('WSFAULT_FORBIDDEN_ORIGIN', `requests from ${origin ?? 'another site'} are not allowed; start wsfault with --api-cors ORIGIN to allow one`);
     }
-    if (expected) {
+    // The dashboard's own files carry no data (see routes/dashboard.ts): a browser navigating
+    // to the page cannot send a token, so only they answer without it.
+    const publicAsset = (request.method === 'GET' || request.method === 'HEAD') && (request.routeOptions.config as { publicAsset?: boolean }).publicAsset === true;
+    if (expected && !publicAsset) {
       const given = Buffer.from(request.headers.authorization ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         throw apiError('WSFAULT_UNAUTHORIZED', 'missing or wrong token: send Authorization: Bearer TOKEN');

@@ -1,0 +1,182 @@
+import { mkdirSync } from 'node:fs';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createWsfault, type RunningWsfault } from '../../src/wsfault.js';
+import { attemptWs, closed, openClient } from '../helpers/ws-client.js';
+import { launchChromium } from './clients.js';
+
+let browser: Browser;
+let wsfault: RunningWsfault | null = null;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  await wsfault?.stop(200);
+  wsfault = null;
+});
+
+/**
+ * Waits with selectors, never with waitForFunction: Playwright evaluates a predicate with eval,
+ * which the page's CSP (rightly) forbids.
+ */
+const live = (page: Page) => page.locator('#stream', { hasText: /^live$/ }).waitFor({ timeout: 15_000 });
+
+const WRITE_DOCS = process.env.WSFAULT_WRITE_DOCS === '1';
+
+/** A page that records every console message (a CSP violation is one) and uncaught error. */
+async function openPage(viewport = { width: 1280, height: 800 }): Promise<{ page: Page; problems: string[]; messages: ConsoleMessage[] }> {
+  const page = await browser.newPage({ viewport });
+  const problems: string[] = [];
+  const messages: ConsoleMessage[] = [];
+  page.on('console', (message) => {
+    messages.push(message);
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  return { page, problems, messages };
+}
+
+/**
+ * GET /report belongs to the reconnect report; until it is there the page answers 404 with
+ * "report not available", and Chromium logs that one failed fetch. Nothing else may appear.
+ */
+const withoutMissingReport = (problems: string[]) => problems.filter((p) => !/status of 404 .*\/report\)$/.test(p));
+
+describe('the dashboard in a real Chromium', () => {
+  it('loads with a strict CSP and no console error, switches scenarios, kills with 4000 and logs open and close', async () => {
+    wsfault = await createWsfault({ seed: 1 });
+    const proxyUrl = wsfault.app.status()[0]!.url;
+    const response = await fetch(`${wsfault.apiUrl}/`);
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(response.headers.get('content-security-policy')).toContain("style-src 'self'");
+    const { page, problems } = await openPage();
+    try {
+      await page.goto(`${wsfault.apiUrl}/`);
+      await live(page);
+      await page.waitForSelector('#scenarios button[data-scenario="upgrade-required-426"]');
+      await page.locator('#timeline-status', { hasText: /\S/ }).waitFor({ timeout: 15_000 });
+      expect(await page.textContent('#proxies tbody')).toContain(`${proxyUrl} → `);
+      expect(await page.textContent('#proxies tbody')).toContain('passthrough');
+
+      // One click on a scenario: the next client is refused with 426.
+      await page.click('#scenarios button[data-scenario="upgrade-required-426"]');
+      await page.waitForSelector('#scenarios button[aria-pressed="true"][data-scenario="upgrade-required-426"]', { timeout: 15_000 });
+      expect(wsfault.app.status()[0]!.scenario).toBe('upgrade-required-426');
+      expect(await page.textContent('#proxies tbody')).toContain('upgrade-required-426');
+      const refused = await attemptWs(`${proxyUrl}/ws`);
+      expect(refused.opened).toBe(false);
+      expect(refused.error).toContain('426');
+
+      // Back to passthrough, then a live client killed from its row with code 4000.
+      await page.click('#scenarios button[data-scenario="passthrough"]');
+      await page.waitForSelector('#scenarios button[aria-pressed="true"][data-scenario="passthrough"]', { timeout: 15_000 });
+      const ws = await openClient(`${proxyUrl}/ws`);
+      const closing = closed(ws);
+      const [conn] = wsfault.app.connections('default').map((c) => c.id);
+      const row = `#connections tr[data-conn="${conn}"]`;
+      await page.waitForSelector(row, { timeout: 15_000 });
+      expect(await page.textContent(row)).toContain('/ws');
+      if (WRITE_DOCS) {
+        mkdirSync('docs/img', { recursive: true });
+        await page.screenshot({ path: 'docs/img/dashboard.png', fullPage: true });
+      }
+      await page.selectOption(`${row} select`, '4000');
+      await page.click(`${row} button[data-how="close-frame"]`);
+      expect((await closing).code).toBe(4000);
+      await page.waitForSelector(row, { state: 'detached', timeout: 15_000 });
+
+      // The log shows this connection's open and close; the type filter keeps only closes.
+      await page.waitForSelector(`#events li[data-type="connection.close"][data-conn="${conn}"]`, { timeout: 15_000 });
+      expect(await page.locator(`#events li[data-type="connection.open"][data-conn="${conn}"]`).count()).toBe(1);
+      expect(await page.textContent(`#events li[data-type="connection.close"][data-conn="${conn}"]`)).toContain('by proxy, close-frame 4000');
+      await page.selectOption('#event-type', 'connection.close');
+      const types = (await page.$$eval('#events li', (items) => items.map((li) => li.getAttribute('data-type')))) as string[];
+      expect(types.length).toBeGreaterThan(0);
+      expect(new Set(types)).toEqual(new Set(['connection.close']));
+
+      // Without /report the timeline says so instead of failing.
+      expect(await page.textContent('#timeline-status')).toContain('not available');
+      if (WRITE_DOCS) {
+        await page.setViewportSize({ width: 420, height: 900 });
+        await page.screenshot({ path: 'docs/img/dashboard-narrow.png', fullPage: true });
+      }
+    } finally {
+      await page.close();
+    }
+    expect(withoutMissingReport(problems)).toEqual([]);
+  }, 60_000);
+
+  it('every control is reachable with the keyboard and has a name', async () => {
+    wsfault = await createWsfault({ seed: 2 });
+    const ws = await openClient(`${wsfault.app.status()[0]!.url}/ws`);
+    const { page } = await openPage({ width: 420, height: 800 });
+    try {
+      await page.goto(`${wsfault.apiUrl}/`);
+      await page.waitForSelector('#connections tbody tr button', { timeout: 15_000 });
+      // Every button, select and input has an accessible name.
+      const unnamed = await page.$$eval('button, select, input', (nodes) =>
+        nodes.filter((n) => !(n as HTMLElement).closest('[hidden]')).filter((n) => !(n.getAttribute('aria-label') || (n as HTMLInputElement).labels?.length || n.textContent?.trim())).map((n) => n.outerHTML),
+      );
+      expect(unnamed).toEqual([]);
+      // Tab reaches the kill buttons of the live connection.
+      let reached = false;
+      for (let i = 0; i < 200 && !reached; i++) {
+        await page.keyboard.press('Tab');
+        reached = await page.evaluate(`document.activeElement?.dataset.how === 'rst'`);
+      }
+      expect(reached).toBe(true);
+      // Nothing is wider than a narrow window but the tables, which scroll inside their section.
+      expect(await page.evaluate(`document.documentElement.scrollWidth <= window.innerWidth`)).toBe(true);
+    } finally {
+      await page.close();
+      ws.close();
+    }
+  }, 60_000);
+
+  it('with --api-token: asks once, keeps it in the tab, and the API still refuses requests without it', async () => {
+    wsfault = await createWsfault({ seed: 3, apiToken: 'sekret-token' });
+    const apiUrl = wsfault.apiUrl!;
+    // The page and its files carry no data and load without the token; every API route refuses.
+    expect((await fetch(`${apiUrl}/`)).status).toBe(200);
+    expect((await fetch(`${apiUrl}/dashboard/app.js`)).status).toBe(200);
+    for (const path of ['/proxies', '/scenarios', '/events', '/proxies/default/connections', '/version']) {
+      expect((await fetch(`${apiUrl}${path}`)).status, path).toBe(401);
+    }
+    expect((await fetch(`${apiUrl}/proxies/default/scenario`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"name":"upgrade-required-426"}' })).status).toBe(401);
+
+    const { page, problems } = await openPage();
+    try {
+      await page.goto(`${apiUrl}/`);
+      await page.waitForSelector('#token-form:not([hidden])', { timeout: 15_000 });
+      expect(await page.isHidden('#main')).toBe(true);
+      await page.fill('#token', 'wrong');
+      await page.press('#token', 'Enter');
+      await page.locator('#token-error', { hasText: 'refused' }).waitFor({ timeout: 15_000 });
+      await page.fill('#token', 'sekret-token');
+      await page.click('#token-form button[type="submit"]');
+      await live(page);
+
+      // Works through the streamed /events: a client's open shows up, a click switches scenarios.
+      const ws = await openClient(`${wsfault.app.status()[0]!.url}/ws`);
+      const [conn] = wsfault.app.connections('default').map((c) => c.id);
+      await page.waitForSelector(`#events li[data-type="connection.open"][data-conn="${conn}"]`, { timeout: 15_000 });
+      await page.waitForSelector(`#connections tr[data-conn="${conn}"]`, { timeout: 15_000 });
+      await page.click('#scenarios button[data-scenario="upgrade-required-426"]');
+      await page.waitForSelector('#scenarios button[aria-pressed="true"][data-scenario="upgrade-required-426"]', { timeout: 15_000 });
+      ws.close();
+
+      // Asked once: a reload in the same tab goes straight to the dashboard.
+      await page.reload();
+      await live(page);
+      expect(await page.isHidden('#token-form')).toBe(true);
+    } finally {
+      await page.close();
+    }
+    // The only console errors are the refusals the page met before and with the wrong token.
+    expect(withoutMissingReport(problems).filter((p) => !p.includes('status of 401'))).toEqual([]);
+    expect(problems.filter((p) => p.includes('status of 401')).length).toBeGreaterThan(0);
+  }, 60_000);
+});
