@@ -130,6 +130,7 @@ async function loadConnections() {
     }
   }
   $('no-connections').hidden = state.conns.size > 0;
+  $('connections').hidden = state.conns.size === 0;
 }
 
 /** A row whose kill controls keep focus while the numbers in it are updated in place. */
