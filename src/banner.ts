@@ -23,6 +23,7 @@ export function banner(seed: number, proxies: BannerProxy[], apiUrl: string | nu
   }
   const extra: string[] = [];
   if (apiUrl) extra.push(`  ${'control'.padEnd(9)} ${apiUrl}   (API docs at /docs, readiness at /health)`);
+  if (apiUrl) extra.push(`  ${'dashboard'.padEnd(9)} ${apiUrl}/   (open it in a browser: proxies, connections, events)`);
   if (healthUrl) extra.push(`  ${'health'.padEnd(9)} ${healthUrl}/health`);
   lines.splice(lines.length > 2 ? 2 : lines.length, 0, ...extra);
   return lines.join('\n');

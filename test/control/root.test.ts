@@ -71,6 +71,7 @@ describe('createWsfault, the composition root', () => {
     expect(proxy!.listen).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(proxy!.listen).not.toBe('127.0.0.1:0');
     expect(wsfault.banner()).toContain(`control   ${wsfault.apiUrl}`);
+    expect(wsfault.banner()).toContain(`dashboard ${wsfault.apiUrl}/ `);
   });
 
   it('refuses a bad setting before anything listens; the API listens first, so when it cannot, no proxy ever listened', async () => {
