@@ -11,6 +11,7 @@ const CLOSE_CODES = [
 ];
 const MAX_EVENTS = 500;
 const MAX_CLIENTS = 50;
+const MAX_CONNECTIONS = 200;
 
 let token = sessionStorage.getItem(TOKEN_KEY);
 const state = { proxies: [], scenarios: [], conns: new Map(), events: [], reportMissing: false };
@@ -106,7 +107,9 @@ async function loadConnections() {
   const lists = await Promise.all(state.proxies.map((p) => api(`/proxies/${encodeURIComponent(p.name)}/connections`).then((cs) => cs.map((c) => ({ ...c, proxy: p.name })), () => [])));
   const seen = new Set();
   const body = $('connections').tBodies[0];
-  for (const c of lists.flat()) {
+  const all = lists.flat();
+  // A row per connection up to a bound: a load test's thousands would make the page crawl.
+  for (const c of all.slice(0, MAX_CONNECTIONS)) {
     const key = `${c.proxy}/${c.id}`;
     seen.add(key);
     let entry = state.conns.get(key);
@@ -129,7 +132,8 @@ async function loadConnections() {
       state.conns.delete(key);
     }
   }
-  $('no-connections').hidden = state.conns.size > 0;
+  $('no-connections').hidden = all.length > 0 && all.length <= MAX_CONNECTIONS;
+  $('no-connections').textContent = all.length === 0 ? 'No open connection.' : `${all.length} open connections, the first ${MAX_CONNECTIONS} shown.`;
   $('connections').hidden = state.conns.size === 0;
 }
 
@@ -212,8 +216,9 @@ function drawTimeline(report) {
       'div',
       { class: 'timeline-row', 'data-client': client.key },
       el('span', { class: 'client', title: client.key }, client.key),
-      el('span', { class: 'sr-only' }, summary),
       svg('svg', { viewBox: '0 0 1000 20', preserveAspectRatio: 'none', 'aria-hidden': 'true' }, ...lines, ...marks),
+      el('span', { class: 'count', title: summary }, `${client.attempts.length} attempt${client.attempts.length === 1 ? '' : 's'}`),
+      el('span', { class: 'sr-only' }, summary),
     );
   });
   $('timeline').replaceChildren(...rows);

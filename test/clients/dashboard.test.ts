@@ -136,6 +136,23 @@ describe('the dashboard in a real Chromium', () => {
     }
   }, 60_000);
 
+  it('shows at most 200 connection rows and says how many are open', async () => {
+    wsfault = await createWsfault({ seed: 4 });
+    const url = `${wsfault.app.status()[0]!.url}/ws`;
+    const clients = await Promise.all(Array.from({ length: 201 }, () => openClient(url)));
+    const { page, problems } = await openPage();
+    try {
+      await page.goto(`${wsfault.apiUrl}/`);
+      await page.locator('#no-connections', { hasText: '201 open connections, the first 200 shown.' }).waitFor({ timeout: 15_000 });
+      expect(await page.locator('#connections tbody tr').count()).toBe(200);
+      expect(await page.textContent('#proxies tbody')).toContain('201');
+    } finally {
+      await page.close();
+      for (const ws of clients) ws.close();
+    }
+    expect(withoutMissingReport(problems)).toEqual([]);
+  }, 60_000);
+
   it('with --api-token: asks once, keeps it in the tab, and the API still refuses requests without it', async () => {
     wsfault = await createWsfault({ seed: 3, apiToken: 'sekret-token' });
     const apiUrl = wsfault.apiUrl!;
