@@ -74,7 +74,10 @@ async function loadProxies() {
 }
 
 async function loadScenarios() {
-  state.scenarios = await api('/scenarios');
+  const scenarios = await api('/scenarios');
+  // Rebuilt only when it changed, so a periodic look keeps the focus and the scroll where they are.
+  if (JSON.stringify(scenarios) === JSON.stringify(state.scenarios)) return markActiveScenario();
+  state.scenarios = scenarios;
   $('scenarios').replaceChildren(
     ...state.scenarios.map((s) =>
       el('li', {}, el('button', { type: 'button', 'data-scenario': s.name, 'aria-pressed': 'false', onclick: () => useScenario(s.name) }, s.name), el('span', { class: 'description' }, s.description)),
@@ -175,6 +178,8 @@ function tick(count) {
   const now = performance.now();
   for (const { row, info, fetchedAt } of state.conns.values()) row.cells[3].textContent = fmtAge(info.ageMs + now - fetchedAt);
   if (state.conns.size > 0 && count % 2 === 0) schedule('connections');
+  // The library changes without an event (PUT /scenarios, --watch): look again now and then.
+  if (count % 15 === 0) schedule('scenarios');
 }
 
 // ---- reconnect timeline (GET /report, see schema/report.schema.json) ----
@@ -275,16 +280,17 @@ function onEvent(e) {
     if ($('events').children.length > MAX_EVENTS) $('events').lastElementChild.remove();
   }
   if (e.type.startsWith('proxy.') || e.type.endsWith('.changed')) schedule('proxies');
+  if (e.type === 'scenario.changed') schedule('scenarios');
   if (e.type.startsWith('connection.') || e.type === 'handshake' || e.type.startsWith('fault.')) {
     schedule('connections');
     schedule('proxies');
-    schedule('timeline', 1000);
+    schedule('timeline', 2000);
   }
 }
 
 // ---- keeping up: one refresh of each kind at a time, soon after the events that change it ----
 
-const loaders = { proxies: loadProxies, connections: loadConnections, timeline: loadTimeline };
+const loaders = { proxies: loadProxies, scenarios: loadScenarios, connections: loadConnections, timeline: loadTimeline };
 const pending = {};
 function schedule(what, delayMs = 100) {
   if (pending[what]) return;

@@ -154,6 +154,26 @@ describe('the dashboard in a real Chromium', () => {
     expect(withoutMissingReport(problems)).toEqual([]);
   }, 60_000);
 
+  it('picks up a scenario added over the API without a reload (no event says so: it looks every 15 s)', async () => {
+    wsfault = await createWsfault({ seed: 5 });
+    const { page, problems } = await openPage();
+    try {
+      await page.goto(`${wsfault.apiUrl}/`);
+      await live(page);
+      const added = await fetch(`${wsfault.apiUrl}/scenarios/team-outage`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/yaml' },
+        body: 'name: team-outage\ndescription: our own outage\nfaults:\n  - { type: status, code: 503 }\n',
+      });
+      expect(added.status).toBeLessThan(300);
+      await page.waitForSelector('#scenarios button[data-scenario="team-outage"]', { timeout: 30_000 });
+      expect(await page.textContent('#scenarios li:has(button[data-scenario="team-outage"]) .description')).toBe('our own outage');
+    } finally {
+      await page.close();
+    }
+    expect(withoutMissingReport(problems)).toEqual([]);
+  }, 60_000);
+
   it('with --api-token: asks once, keeps it in the tab, and the API still refuses requests without it', async () => {
     wsfault = await createWsfault({ seed: 3, apiToken: 'sekret-token' });
     const apiUrl = wsfault.apiUrl!;
