@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { WsfaultError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { ctlCommand } from './ctl.js';
+import { demoCommand } from './demo.js';
 import { faultsCommand } from './faults.js';
 import { healthCommand } from './health.js';
 import { runCommand } from './run.js';
@@ -30,6 +31,7 @@ try {
     .command(scenariosCommand)
     .command(ctlCommand)
     .command(healthCommand)
+    .command(demoCommand)
     .strict()
     .fail((message, error) => {
       if (error) fail(error);
