@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { ctlCommand } from './ctl.js';
 import { faultsCommand } from './faults.js';
 import { healthCommand } from './health.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { scenariosCommand } from './scenarios.js';
 import { validateCommand } from './validate.js';
@@ -30,6 +31,7 @@ try {
     .command(scenariosCommand)
     .command(ctlCommand)
     .command(healthCommand)
+    .command(reportCommand)
     .strict()
     .fail((message, error) => {
       if (error) fail(error);
