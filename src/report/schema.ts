@@ -120,3 +120,8 @@ export const Report = Type.Object(
   { $id: 'https://wsfault.dev/schema/report.schema.json', title: 'wsfault reconnect report' },
 );
 export type Report = Static<typeof Report>;
+
+/** What schema/report.schema.json holds: the report schema with its JSON Schema dialect. */
+export function publishedReportSchema(): object {
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...(Report as object) };
+}
