@@ -160,10 +160,33 @@ describe.concurrent('fleets', () => {
 });
 
 describe('Chromium', () => {
-  // Chromium retries by itself only after TLS-level failures (research notes A.3); on a plain
-  // ws:// refusal here it makes one connection, so the page's own at-once retry stands in for
-  // the second attempt: a retry within --merge-window of a TCP-level failure is the same attempt.
-  it('a retry within the merge window after a reset is one attempt with both connections', async () => {
+  // Chromium retries once by itself after a connection-level TLS failure (research notes A.3:
+  // two ClientHellos 15–45 ms apart for one new WebSocket()). Here its wss:// meets a plain
+  // listener, which answers the ClientHello with a plain 408 after a short head timeout: the
+  // second connection is Chromium's own, and the report must count one attempt.
+  it('its own second attempt after a connection-level failure is merged into one attempt', async () => {
+    const w = await chaos({ clientKey: 'addr+ua', limits: { headTimeoutMs: 300 } });
+    const page = await browser.newPage();
+    try {
+      const closed = await page.evaluate(`new Promise((resolve) => {
+        const ws = new WebSocket(${JSON.stringify(w.url.replace('ws://', 'wss://') + '/')});
+        ws.onopen = () => resolve(0);
+        ws.onclose = (e) => resolve(e.code);
+      })`);
+      expect(closed).toBe(1006);
+      await w.waitFor('connection.close', { since: 0, count: 2, timeout: 10_000 });
+      const report = w.report();
+      expect(report.attempts.total).toBe(2);
+      expect(report.clients).toHaveLength(1);
+      expect(report.clients[0]!.attempts).toHaveLength(1);
+      expect(report.clients[0]!.attempts[0]!.conns).toHaveLength(2);
+      expect(report.clients[0]!.waits).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+
+  it('a page that retries at once after a reset: one attempt with both connections, keyed by its user agent', async () => {
     const w = await chaos({ clientKey: 'addr+ua', scenario: { name: 'refuse-once', faults: [{ type: 'refuse', how: 'rst', count: 1 }] } });
     const page = await browser.newPage();
     try {
