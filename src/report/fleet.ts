@@ -45,8 +45,11 @@ export function fleetOf(clients: readonly ClientTimes[], moments: readonly Fault
 }
 
 function herdOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[]): Fleet['herd'] {
+  // Only the connections some fault moment names need finding.
+  const wanted = new Set<string>();
+  for (const m of moments) for (const conn of m.conns) wanted.add(conn);
   const byConn = new Map<string, { client: number; attempt: number }>();
-  clients.forEach((c, ci) => c.attempts.forEach((a, ai) => a.conns.forEach((conn) => byConn.set(conn, { client: ci, attempt: ai }))));
+  if (wanted.size > 0) clients.forEach((c, ci) => c.attempts.forEach((a, ai) => a.conns.forEach((conn) => wanted.has(conn) && byConn.set(conn, { client: ci, attempt: ai }))));
   let best: { moment: FaultMoment; retries: number[] } | null = null;
   for (const moment of moments) {
     const hit = new Map<number, number>();
@@ -62,7 +65,12 @@ function herdOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[]
     }
     if (retries.length >= HERD_MIN_CLIENTS) best = { moment, retries };
   }
-  const peakPerSecond = peakIn(clients.flatMap((c) => c.starts).sort((a, b) => a - b), 1000);
+  let total = 0;
+  for (const c of clients) total += c.starts.length;
+  const starts = new Float64Array(total);
+  let at = 0;
+  for (const c of clients) for (const t of c.starts) starts[at++] = t;
+  const peakPerSecond = peakIn(starts.sort(), 1000);
   if (!best) return { verdict: 'insufficient', fault: null, at: null, clients: 0, spreadMs: { p10: 0, p50: 0, p90: 0, spread: 0 }, largestShare: 0, peakPerSecond };
   const sorted = best.retries.sort((a, b) => a - b);
   const [p10, p50, p90] = [0.1, 0.5, 0.9].map((p) => Math.round(percentile(sorted, p))) as [number, number, number];
@@ -79,7 +87,7 @@ function herdOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[]
 }
 
 /** Most values of a sorted list inside any window [t, t + width). */
-function peakIn(sorted: readonly number[], width: number): number {
+function peakIn(sorted: ArrayLike<number>, width: number): number {
   let best = 0;
   let lo = 0;
   for (let hi = 0; hi < sorted.length; hi++) {

@@ -28,33 +28,48 @@ const transportFailure = (o: Outcome) => o === 'reset' || o === 'closed' || o ==
  */
 export function groupClients(attempts: readonly Attempt[], mergeWindowMs: number): ClientAttempts[] {
   const sorted = attempts.every((a, i) => i === 0 || attempts[i - 1]!.start <= a.start) ? attempts : [...attempts].sort((a, b) => a.start - b.start);
-  const keys = resolveKeys(sorted);
+  const { keys, by } = resolveKeys(sorted);
   const clients = new Map<string, ClientAttempts>();
   for (let i = 0; i < sorted.length; i++) {
     const a = sorted[i]!;
-    const { key, by } = keys[i]!;
+    const key = keys[i]!;
     let client = clients.get(key);
-    if (!client) clients.set(key, (client = { key, keyedBy: by, logical: [] }));
+    if (!client) clients.set(key, (client = { key, keyedBy: by[i]!, logical: [] }));
     place(client.logical, a, mergeWindowMs);
   }
   return [...clients.values()];
 }
 
-function resolveKeys(sorted: readonly Attempt[]): { key: string; by: string }[] {
-  const out: { key: string; by: string }[] = new Array(sorted.length);
-  const nextByAddress = new Map<string, { key: string; by: string }>();
-  for (let i = sorted.length - 1; i >= 0; i--) {
+/** Each attempt's key and the spec that gave it; attempts without a request take their address's nearest keyed attempt. */
+function resolveKeys(sorted: readonly Attempt[]): { keys: string[]; by: string[] } {
+  const n = sorted.length;
+  const keys: string[] = new Array(n);
+  const by: string[] = new Array(n);
+  let missing = false;
+  for (let i = 0; i < n; i++) {
     const a = sorted[i]!;
-    if (a.key !== null) nextByAddress.set(a.address, (out[i] = { key: a.key, by: a.keyedBy! }));
-    else out[i] = nextByAddress.get(a.address) ?? { key: '', by: '' };
+    if (a.key !== null) {
+      keys[i] = a.key;
+      by[i] = a.keyedBy!;
+    } else missing = true;
   }
-  const lastByAddress = new Map<string, { key: string; by: string }>();
-  for (let i = 0; i < sorted.length; i++) {
+  if (!missing) return { keys, by };
+  const next = new Map<string, number>();
+  for (let i = n - 1; i >= 0; i--) {
     const a = sorted[i]!;
-    if (a.key !== null) lastByAddress.set(a.address, out[i]!);
-    else if (out[i]!.key === '') out[i] = lastByAddress.get(a.address) ?? { key: `${a.address} (no request)`, by: 'address' };
+    if (a.key !== null) next.set(a.address, i);
+    else if (next.has(a.address)) [keys[i], by[i]] = [keys[next.get(a.address)!]!, by[next.get(a.address)!]!];
   }
-  return out;
+  const last = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const a = sorted[i]!;
+    if (a.key !== null) last.set(a.address, i);
+    else if (keys[i] === undefined) {
+      const j = last.get(a.address);
+      [keys[i], by[i]] = j === undefined ? [`${a.address} (no request)`, 'address'] : [keys[j]!, by[j]!];
+    }
+  }
+  return { keys, by };
 }
 
 function place(logical: Logical[], a: Attempt, mergeWindowMs: number): void {
@@ -78,32 +93,39 @@ function place(logical: Logical[], a: Attempt, mergeWindowMs: number): void {
 function join(l: Logical, a: Attempt): void {
   l.conns.push(a);
   l.eio ||= a.eio;
-  l.end = l.end === null || a.end === null ? null : Math.max(l.end, a.end);
-  if (l.conns.some((c) => c.end === null)) l.end = null;
+  l.end = null;
+  for (const c of l.conns) {
+    if (c.end === null) return void (l.end = null);
+    l.end = Math.max(l.end ?? c.end, c.end);
+  }
 }
 
-/** What a logical attempt looks like in the report. */
+/** What a logical attempt looks like in the report (plain assignments: this runs for every attempt kept). */
 export function reportAttempt(l: Logical, id: number): ReportAttempt {
-  const upgraded = l.conns.find((c) => c.upgradedAt !== undefined);
-  const decisive = upgraded ?? l.conns[l.conns.length - 1]!;
-  const firstMessageAt = l.conns.find((c) => c.firstMessageAt !== undefined)?.firstMessageAt;
-  const first = l.conns.find((c) => c.method !== undefined);
-  const faults = [...new Set(l.conns.flatMap((c) => c.faults))];
+  const conns = l.conns;
+  let upgraded: Attempt | undefined;
+  let firstMessageAt: number | undefined;
+  let first: Attempt | undefined;
+  for (const c of conns) {
+    if (!upgraded && c.upgradedAt !== undefined) upgraded = c;
+    if (firstMessageAt === undefined && c.firstMessageAt !== undefined) firstMessageAt = c.firstMessageAt;
+    if (!first && c.method !== undefined) first = c;
+  }
+  const decisive = upgraded ?? conns[conns.length - 1]!;
   let outcome = outcomeOf(decisive);
   if (outcome === 'open' && l.end !== null) outcome = 'closed';
-  return {
-    id,
-    conns: l.conns.map((c) => c.conn),
-    start: l.start,
-    end: l.end,
-    outcome,
-    ...(decisive.status !== undefined ? { status: decisive.status } : {}),
-    ...(upgraded ? { upgradedAt: upgraded.upgradedAt! } : {}),
-    ...(firstMessageAt !== undefined ? { firstMessageAt } : {}),
-    ...(decisive.closeCode !== undefined ? { closeCode: decisive.closeCode } : {}),
-    ...(decisive.closedBy ? { closedBy: decisive.closedBy } : {}),
-    ...(decisive.how ? { how: decisive.how } : {}),
-    ...(first ? { method: first.method!, path: first.path! } : {}),
-    faults,
-  };
+  const ids: string[] = new Array(conns.length);
+  for (let i = 0; i < conns.length; i++) ids[i] = conns[i]!.conn;
+  const out: ReportAttempt = { id, conns: ids, start: l.start, end: l.end, outcome, faults: conns.length === 1 ? conns[0]!.faults : [...new Set(conns.flatMap((c) => c.faults))] };
+  if (decisive.status !== undefined) out.status = decisive.status;
+  if (upgraded) out.upgradedAt = upgraded.upgradedAt!;
+  if (firstMessageAt !== undefined) out.firstMessageAt = firstMessageAt;
+  if (decisive.closeCode !== undefined) out.closeCode = decisive.closeCode;
+  if (decisive.closedBy) out.closedBy = decisive.closedBy;
+  if (decisive.how) out.how = decisive.how;
+  if (first) {
+    out.method = first.method!;
+    out.path = first.path!;
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { AttemptLog } from '../../src/report/attempt-log.js';
+import { AttemptLog, newAttempt } from '../../src/report/attempt-log.js';
 import { buildReport } from '../../src/report/build.js';
 import { parseClientKey } from '../../src/report/identity.js';
 import { publishedReportSchema } from '../../src/report/schema.js';
@@ -13,9 +13,10 @@ describe('schema/report.schema.json', () => {
 
   it('accepts a report with clients, waits, recovery and expectations', () => {
     const log = new AttemptLog(parseClientKey('query:client'));
-    const base = { proxy: 'default', address: '127.0.0.1', keyedBy: 'query:client', eio: false, sid: null, http: false };
     for (let i = 0; i < 5; i++) {
-      log.add({ ...base, conn: `c-${i}`, key: 'a', start: 1000 + i * 500, end: 1010 + i * 500, status: i === 4 ? 101 : 503, ...(i === 4 ? { upgradedAt: 3005 } : {}), faults: ['status'], how: 'fin', closedBy: 'client' });
+      const start = 1000 + i * 500;
+      const fields = { key: 'a', keyedBy: 'query:client', method: 'GET', path: '/', end: start + 10, status: i === 4 ? 101 : 503, faults: ['status'], how: 'fin', closedBy: 'client' } as const;
+      log.add(newAttempt(`c-${i}`, 'default', '127.0.0.1', start, { ...fields, faults: ['status'], ...(i === 4 ? { upgradedAt: start + 5 } : {}) }));
     }
     const report = buildReport(log, { specs: parseClientKey('query:client'), mergeWindowMs: 100, expect: { minWaitMs: 100, herd: false, jitter: true }, now: 5000 });
     const ajv = new Ajv({ strict: false, allErrors: true });
