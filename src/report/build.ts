@@ -20,10 +20,10 @@ export function buildReport(log: AttemptLog, options: BuildOptions): Report {
   const grouped = groupClients(log.list(), options.mergeWindowMs);
   const facts = grouped.map((c) => clientFacts(c, now));
   const fleet = fleetOf(
-    facts.map((f) => ({ key: f.key, runWaits: f.runWaits, starts: f.attempts.map((a) => a.start), attempts: f.attempts })),
+    facts.map((f) => ({ key: f.key, runWaits: f.runWaits, attempts: f.attempts })),
     log.faultMoments(),
   );
-  const clients = facts.map(({ runWaits: _r, losses: _l, ...client }, i) => ({ ...client, expectations: options.expect ? judge(options.expect, facts[i]!, fleet, now) : [] }));
+  const clients = facts.map(({ runWaits: _r, ...client }, i) => ({ ...client, expectations: options.expect ? judge(options.expect, facts[i]!, fleet, now) : [] }));
   const weak = clients.some((c) => c.keyedBy === 'addr+ua' || c.keyedBy === 'address');
   const specs = options.specs.map(formatSpec);
   return {

@@ -7,8 +7,14 @@ import type { ReportAttempt, ReportClient, Recovery } from './schema.js';
 export interface ClientFacts extends Omit<ReportClient, 'expectations'> {
   /** The waits of the longest run of retries (what was classified). */
   runWaits: number[];
-  /** Each loss: when, and the first wait after it (null when none followed). */
-  losses: { at: number; next: number | null }[];
+}
+
+/** Each loss: when, and the first wait after it (null when none followed); worked out only for `reconnect.within`. */
+export function lossesOf(attempts: readonly ReportAttempt[]): { at: number; next: number | null }[] {
+  return attempts.filter(lost).map((a) => {
+    const next = attempts[a.id];
+    return { at: a.end!, next: next ? next.start - a.end! : null };
+  });
 }
 
 const lost = (a: ReportAttempt) => a.end !== null && a.outcome !== 'http' && (a.outcome !== 'upgraded' || a.closedBy !== 'client' || a.faults.length > 0);
@@ -36,10 +42,6 @@ export function clientFacts(client: ClientAttempts, now: number): ClientFacts {
     gaveUp: gaveUp(attempts, waits, now),
     recovery: recoveries(attempts),
     runWaits,
-    losses: attempts.filter(lost).map((a) => {
-      const next = attempts[a.id];
-      return { at: a.end!, next: next ? next.start - a.end! : null };
-    }),
   };
 }
 

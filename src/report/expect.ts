@@ -1,5 +1,5 @@
 import type { Expectations } from './expect-schema.js';
-import type { ClientFacts } from './client.js';
+import { lossesOf, type ClientFacts } from './client.js';
 import type { ExpectationResult, Fleet, Report } from './schema.js';
 
 const ms = (n: number) => `${Math.round(n)} ms`;
@@ -14,8 +14,9 @@ export function judge(expect: Expectations, client: ClientFacts, fleet: Fleet, n
   const out: ExpectationResult[] = [];
   if (expect.reconnectWithinMs !== undefined) {
     const within = expect.reconnectWithinMs;
-    const late = client.losses.find((l) => (l.next === null ? now - l.at > within : l.next > within));
-    const slowest = Math.max(0, ...client.losses.map((l) => l.next ?? now - l.at));
+    const losses = lossesOf(client.attempts);
+    const late = losses.find((l) => (l.next === null ? now - l.at > within : l.next > within));
+    const slowest = Math.max(0, ...losses.map((l) => l.next ?? now - l.at));
     out.push({
       name: 'reconnect.within',
       pass: !late,
@@ -23,9 +24,9 @@ export function judge(expect: Expectations, client: ClientFacts, fleet: Fleet, n
         ? late.next === null
           ? `lost a connection and opened none in ${ms(now - late.at)} (limit ${ms(within)})`
           : `next attempt ${ms(late.next)} after a loss (limit ${ms(within)})`
-        : client.losses.length === 0
+        : losses.length === 0
           ? 'lost no connection'
-          : `${client.losses.length} loss(es); slowest next attempt ${ms(slowest)} (limit ${ms(within)})`,
+          : `${losses.length} loss(es); slowest next attempt ${ms(slowest)} (limit ${ms(within)})`,
     });
   }
   if (expect.minWaitMs !== undefined) {

@@ -5,8 +5,6 @@ export interface ClientTimes {
   key: string;
   /** Waits of the run that was classified, by index. */
   runWaits: readonly number[];
-  /** Start times of every logical attempt. */
-  starts: readonly number[];
   /** Connection ids of each logical attempt, and the attempt's end. */
   attempts: readonly { conns: readonly string[]; end: number | null; start: number }[];
 }
@@ -66,10 +64,10 @@ function herdOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[]
     if (retries.length >= HERD_MIN_CLIENTS) best = { moment, retries };
   }
   let total = 0;
-  for (const c of clients) total += c.starts.length;
+  for (const c of clients) total += c.attempts.length;
   const starts = new Float64Array(total);
   let at = 0;
-  for (const c of clients) for (const t of c.starts) starts[at++] = t;
+  for (const c of clients) for (const a of c.attempts) starts[at++] = a.start;
   const peakPerSecond = peakIn(starts.sort(), 1000);
   if (!best) return { verdict: 'insufficient', fault: null, at: null, clients: 0, spreadMs: { p10: 0, p50: 0, p90: 0, spread: 0 }, largestShare: 0, peakPerSecond };
   const sorted = best.retries.sort((a, b) => a - b);

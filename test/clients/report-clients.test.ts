@@ -128,7 +128,8 @@ describe.concurrent('backoff of real clients, classified as their source says', 
   }, 45_000);
 });
 
-describe.concurrent('fleets', () => {
+// One at a time: a herd is a matter of milliseconds, and the other tests' clients share this event loop.
+describe('fleets', () => {
   it('20 partysocket clients closed with 1012 at once retry together: herd', async () => {
     const w = await chaos({});
     for (let i = 0; i < 20; i++) {

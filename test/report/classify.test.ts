@@ -25,13 +25,13 @@ describe('backoff classification (SPEC §11, research B.3)', () => {
 
   it('finds ×2 in socket.io’s ±50 % schedule and jitter across clients, none in partysocket’s', () => {
     const io = Array.from({ length: 20 }, () => socketIo(4).slice(0, 3));
-    const ioFleet = fleetOf(io.map((w, i) => ({ key: String(i), runWaits: w, starts: [], attempts: [] })), []);
+    const ioFleet = fleetOf(io.map((w, i) => ({ key: String(i), runWaits: w, attempts: [] })), []);
     expect(ioFleet.jitter.verdict).toBe('jitter');
     expect(ioFleet.backoff.class).toBe('exponential');
     expect(ioFleet.backoff.factor).toBeGreaterThan(1.7);
     expect(ioFleet.backoff.factor).toBeLessThan(2.3);
     const party = Array.from({ length: 20 }, () => partysocket(4));
-    const partyFleet = fleetOf(party.map((w, i) => ({ key: String(i), runWaits: w, starts: [], attempts: [] })), []);
+    const partyFleet = fleetOf(party.map((w, i) => ({ key: String(i), runWaits: w, attempts: [] })), []);
     expect(partyFleet.jitter.verdict).toBe('none');
     expect(partyFleet.backoff.factor).toBeCloseTo(1.3, 1);
   });
