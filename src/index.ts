@@ -17,6 +17,8 @@ import { createWsfault, DEFAULTS } from './wsfault.js';
 
 export type { ConnectionInfo, FaultView, ProxyView, WsfaultEvent, EventType } from './wire.js';
 export type { Scenario } from './scenario/types.js';
+export type { Report } from './report/schema.js';
+import type { Report } from './report/schema.js';
 
 // Faults of your own (docs/adding-a-fault.md): define one, register it, use it in scenarios.
 export { defineFault } from './faults/define.js';
@@ -42,6 +44,10 @@ export interface WsfaultOptions {
   limits?: Partial<Limits>;
   /** Append every event to this file as one JSON line (NDJSON), as `--events-file` does. */
   eventsFile?: string;
+  /** How the reconnect report tells clients apart (`--client-key`), e.g. `query:client` (default addr+ua). */
+  clientKey?: string;
+  /** `--merge-window` in ms (default 100). */
+  mergeWindow?: number;
 }
 
 export interface WaitOptions<T extends EventType> {
@@ -73,13 +79,17 @@ export interface Wsfault {
   on<T extends EventType>(type: T | '*', listener: (event: WsfaultEvent<T>) => void): () => void;
   events(types?: EventType[]): AsyncIterableIterator<WsfaultEvent>;
   waitFor<T extends EventType>(type: T, options?: WaitOptions<T>): Promise<WsfaultEvent<T>[]>;
+  /** The reconnect report (SPEC §11) of the attempts since start or the last resetReport(). */
+  report(): Report;
+  /** Clears the attempt log: a fresh measurement starts now. */
+  resetReport(): void;
   close(): Promise<void>;
 }
 
 const HISTORY = 10_000;
 
 export async function startWsfault(options: WsfaultOptions = {}): Promise<Wsfault> {
-  const { app, apiUrl, stop } = await createWsfault({
+  const { app, apiUrl, stop, reporter } = await createWsfault({
     target: options.target,
     listen: options.listen,
     scenario: options.scenario,
@@ -90,6 +100,7 @@ export async function startWsfault(options: WsfaultOptions = {}): Promise<Wsfaul
     api: options.api,
     apiToken: options.apiToken,
     toxiproxyApi: options.toxiproxyApi,
+    report: { clientKey: options.clientKey, mergeWindowMs: options.mergeWindow },
   });
   const history: WsfaultEvent[] = [];
   let lastSeq = 0;
@@ -147,6 +158,8 @@ export async function startWsfault(options: WsfaultOptions = {}): Promise<Wsfaul
         });
       });
     },
+    report: () => reporter.report(),
+    resetReport: () => reporter.reset(),
     async close() {
       // A test's teardown should not wait the full shutdown grace for a peer that never answers.
       await stop(1_000);

@@ -15,6 +15,7 @@ import { writeEventsTo } from './events/file.js';
 import { startHealthServer, type HealthServer } from './health.js';
 import type { Limits } from './proxy/limits.js';
 import { watchScenarios } from './watch.js';
+import { Reporter, type ReportOptions } from './report/reporter.js';
 
 export const DEFAULTS = {
   /** The proxy of a single-proxy start (the one the CLI's flags describe). */
@@ -53,6 +54,8 @@ export interface CreateOptions {
   health?: string;
   /** Also serve Toxiproxy 2.x's REST API here (SPEC §12), e.g. `127.0.0.1:8474`; absent or false: off. */
   toxiproxyApi?: string | false;
+  /** The reconnect report (SPEC §11): `--client-key`, `--merge-window`, `report.clientKey`. */
+  report?: ReportOptions;
   /** Hears --watch reload failures and an API reachable beyond loopback without a token. */
   onWarning?: (message: string) => void;
 }
@@ -65,6 +68,8 @@ export interface RunningWsfault {
   readonly healthUrl: string | null;
   /** Where the Toxiproxy-compatible API listens, or null without one. */
   readonly toxiproxyUrl: string | null;
+  /** The reconnect report's attempt log and builder (GET /report, chaos.report()). */
+  readonly reporter: Reporter;
   banner(): string;
   /** Closes the API and the watchers, stops the proxies (Close 1001, at most `graceMs`), then the events file. */
   stop(graceMs?: number): Promise<void>;
@@ -83,11 +88,14 @@ export async function createWsfault(options: CreateOptions = {}): Promise<Runnin
   ];
   // The events file subscribes before anything starts, so it holds proxy.listening too.
   const bus = new EventBus();
+  // The report hears the bus from the first connection on; `expect:` comes from the scenario in force.
+  const reporter = new Reporter(bus, () => [...app.proxies.values()].find((one) => one.engine.scenario.expect)?.engine.scenario.expect ?? null, options.report);
   const stopEvents = options.eventsFile ? writeEventsTo(bus, options.eventsFile) : async () => {};
   let app: App;
   try {
     app = createApp({ bus, proxies, scenarioDirs: options.scenarioDirs, seed: options.seed, limits: options.limits });
   } catch (error) {
+    reporter.stop();
     await stopEvents();
     throw error;
   }
@@ -102,7 +110,7 @@ export async function createWsfault(options: CreateOptions = {}): Promise<Runnin
       // Loaded only when the API is on: Fastify and its plugins cost start-up time and memory,
       // and a library user with `api: false` should not carry them.
       const { startControlApi } = await import('./control/server.js');
-      control = await startControlApi(app, api, { token: options.apiToken, corsOrigin: options.apiCors, warn });
+      control = await startControlApi(app, api, { token: options.apiToken, corsOrigin: options.apiCors, warn, report: reporter });
     }
     if (options.toxiproxyApi) {
       // Loaded only when on, like the control API.
@@ -122,6 +130,7 @@ export async function createWsfault(options: CreateOptions = {}): Promise<Runnin
     apiUrl: control?.url ?? null,
     healthUrl: health?.url ?? null,
     toxiproxyUrl: toxiproxy?.url ?? null,
+    reporter,
     banner: () => app.banner(control?.url ?? null, health?.url ?? null) + (toxiproxy ? `\n  ${'toxiproxy'.padEnd(9)} ${toxiproxy.url}   (Toxiproxy 2.x API)` : ''),
     async stop(graceMs = DEFAULTS.graceMs) {
       stopWatching();

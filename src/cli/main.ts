@@ -7,6 +7,7 @@ import { ctlCommand } from './ctl.js';
 import { demoCommand } from './demo.js';
 import { faultsCommand } from './faults.js';
 import { healthCommand } from './health.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { scenariosCommand } from './scenarios.js';
 import { validateCommand } from './validate.js';
@@ -32,6 +33,7 @@ try {
     .command(ctlCommand)
     .command(healthCommand)
     .command(demoCommand)
+    .command(reportCommand)
     .strict()
     .fail((message, error) => {
       if (error) fail(error);

@@ -7,6 +7,7 @@ import { loadConfigFile } from '../scenario/config.js';
 import { parseDuration, parseSize } from '../scenario/units.js';
 import type { Limits } from '../proxy/limits.js';
 import { createWsfault, DEFAULTS } from '../wsfault.js';
+import { checkReportFlags, endOfRun, reportOptions } from './run-report.js';
 
 export interface RunArgs {
   target?: string;
@@ -30,6 +31,10 @@ export interface RunArgs {
   'max-message-buffer'?: string;
   'log-level': string;
   'log-format'?: LogFormat;
+  duration?: string;
+  report?: string;
+  'client-key'?: string;
+  'merge-window'?: string;
 }
 
 /** The limit flags (docs/RELIABILITY.md), as durations and sizes like scenario files take them. */
@@ -87,6 +92,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('max-message-buffer', { type: 'string', coerce: last, describe: 'most of one message a message fault may hold to see it whole (default 16MiB; a larger one passes unchanged)' })
       .option('seed', { type: 'number', coerce: last, describe: 'seed for every random choice (default: random, printed)' })
       .option('host-header', { choices: ['keep', 'target'] as const, default: PROXY_DEFAULTS.hostHeader, describe: 'the Host header sent upstream' })
+      .option('duration', { type: 'string', coerce: last, describe: 'stop after DUR (30s, 2m); exit 3 when an expect: of the scenario failed' })
+      .option('report', { type: 'string', coerce: last, describe: 'write the reconnect report on exit: .json, .md or .xml (JUnit)' })
+      .option('client-key', { type: 'string', coerce: last, describe: 'how the report tells clients apart: query:NAME, header:NAME, cookie:NAME, subprotocol, addr+ua (comma list, first match wins)' })
+      .option('merge-window', { type: 'string', coerce: last, describe: "one client's retries this close after a TCP-level failure are one attempt (default 100ms)" })
       .option('log-level', { choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' })
       .option('log-format', { choices: ['pretty', 'json'] as const, describe: 'default: pretty on a TTY, json otherwise' })
       .check((argv) => {
@@ -95,6 +104,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         if (argv.health !== undefined) parseListen(argv.health, '--health');
         if (argv['toxiproxy-api'] !== undefined) parseListen(argv['toxiproxy-api'], '--toxiproxy-api');
         if (argv.seed !== undefined && (!Number.isInteger(argv.seed) || argv.seed < 0)) throw new WsfaultError('WSFAULT_USAGE', '--seed must be a whole number ≥ 0');
+        checkReportFlags(argv);
         return true;
       }) as unknown as Argv<RunArgs>,
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
@@ -117,6 +127,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       apiCors: argv['api-cors'],
       toxiproxyApi: argv['toxiproxy-api'] ?? config?.toxiproxyApi,
       onWarning: (message) => logger.warn(message),
+      report: reportOptions(argv, config?.report?.clientKey),
     });
     // createWsfault() resolves once the API and every proxy listen: the banner says all is up.
     process.stdout.write(wsfault.banner() + '\n');
@@ -131,10 +142,18 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const shutdown = async (signal: string) => {
       if (stopping) process.exit(0); // a second signal: do not wait any longer
       stopping = true;
+      // The report is taken before the shutdown closes anything, so it shows the run as it was.
+      let code = 1;
+      try {
+        code = endOfRun(wsfault.reporter, argv, signal === 'duration');
+      } catch (error) {
+        logger.error({ err: error }, `cannot write the report to ${argv.report}`);
+      }
       logger.info({ signal }, `shutting down: Close 1001 to open WebSockets, at most ${DEFAULTS.graceMs / 1000} s`);
       await wsfault.stop();
-      process.exit(0);
+      process.exit(code);
     };
+    if (argv.duration) setTimeout(() => void shutdown('duration'), parseDuration(argv.duration)).unref();
     process.on('SIGINT', () => void shutdown('SIGINT'));
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
   },

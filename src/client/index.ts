@@ -8,7 +8,9 @@
 // Types only: the client ships no schema code, and its declarations reach nothing under proxy/.
 import type { ConnectionInfo, EventType, FaultType, FaultView, Health, Killed, ProxyHealth, ProxyView, ScenarioSummary, WsfaultEvent } from '../wire.js';
 
-export type { ConnectionInfo, EventType, FaultType, FaultView, Health, Killed, ProxyHealth, ProxyView, ScenarioSummary, WsfaultEvent };
+import type { Report } from '../report/schema.js';
+
+export type { ConnectionInfo, EventType, FaultType, FaultView, Health, Killed, ProxyHealth, ProxyView, ScenarioSummary, WsfaultEvent, Report };
 
 /** An error answer of the API, with its WSFAULT_* code and details. */
 export class WsfaultApiError extends Error {
@@ -76,6 +78,12 @@ export class WsfaultClient {
   };
   reset = () => this.request<ProxyView[]>('POST', '/reset');
   metrics = async () => (await this.raw('GET', '/metrics')).text();
+  /** The reconnect report (SPEC §11) as JSON. */
+  report = () => this.request<Report>('GET', '/report');
+  /** The report as Markdown or JUnit XML text. */
+  reportText = async (format: 'md' | 'junit') => (await this.raw('GET', '/report', undefined, undefined, [], format === 'md' ? 'text/markdown' : 'application/xml')).text();
+  /** Starts a fresh measurement (POST /report/reset). */
+  resetReport = () => this.request<void>('POST', '/report/reset');
 
   /** The live event stream (SSE), as an async iterator; stop it with `break` or `return()`. */
   async *events(types?: EventType[], signal?: AbortSignal): AsyncGenerator<WsfaultEvent> {
@@ -113,8 +121,8 @@ export class WsfaultClient {
     return (type.includes('json') ? await response.json() : await response.text()) as T;
   }
 
-  private async raw(method: string, path: string, body?: unknown, signal?: AbortSignal, answers: number[] = []): Promise<Response> {
-    const headers: Record<string, string> = {};
+  private async raw(method: string, path: string, body?: unknown, signal?: AbortSignal, answers: number[] = [], accept?: string): Promise<Response> {
+    const headers: Record<string, string> = accept ? { accept } : {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let payload: string | undefined;
     if (body !== undefined) {

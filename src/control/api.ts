@@ -12,12 +12,16 @@ import { echoPageRoute } from './routes/echo-page.js';
 import { eventRoutes } from './routes/events.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { proxyRoutes } from './routes/proxies.js';
+import { reportRoutes } from './routes/report.js';
+import type { Reporter } from '../report/reporter.js';
 import { scenarioRoutes } from './routes/scenarios.js';
 import { installSecurity, type SecurityOptions } from './security.js';
 
 export interface ControlApiOptions extends SecurityOptions {
   /** Largest request body (scenario uploads). */
   bodyLimit?: number;
+  /** The reconnect report behind GET /report (absent: no such route). */
+  report?: Reporter;
 }
 
 /**
@@ -60,5 +64,6 @@ export async function buildControlApi(app: App, options: ControlApiOptions = {})
   await api.register(metricsRoutes(app));
   await api.register(echoPageRoute(app));
   await api.register(dashboardRoutes);
+  if (options.report) await api.register(reportRoutes(options.report));
   return api;
 }

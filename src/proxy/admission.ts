@@ -26,5 +26,7 @@ export function answerBadHead(client: Socket, error: Error): boolean {
   if (error instanceof HeadTimeoutError) writeResponse(client, 408, `wsfault: ${error.message}`);
   else if (error instanceof HeadError) writeResponse(client, error.status, `wsfault: ${error.message}`);
   else client.destroy();
+  // Read on (and drop) what follows, so the client's FIN is seen and the connection ends.
+  client.resume();
   return true;
 }

@@ -8,6 +8,7 @@ import type { KillOptions } from './close-record.js';
 import type { ConnectionContext, ConnectionInfo } from './connection-context.js';
 import { mergeFaults, NO_FAULTS, type FaultsInForce } from './fault-instances.js';
 import { readHead } from './head-reader.js';
+import { upgradePath } from './observe.js';
 import { Lifecycle, type ConnectionState } from './lifecycle.js';
 import type { Pipe } from './pipe.js';
 import { writeMadeUpResponse } from './responses.js';
@@ -22,11 +23,9 @@ export type { ConnectionContext, ConnectionInfo } from './connection-context.js'
 export type { ConnectionState } from './lifecycle.js';
 
 /**
- * One client connection and, once dialled, its upstream socket: the lifecycle of both sockets.
- * Reads the first request head; plain HTTP goes to the HTTP forwarder, an upgrade to the
- * upgrade flow (src/proxy/upgrade.ts), and after the 101 a WebSocketSession carries the frames.
- * Closing passes through in kind: a Close frame as bytes, FIN as FIN, RST as RST. Whatever a
- * fault throws ends this connection only (a reset and a `fault.error` event).
+ * One client connection and, once dialled, its upstream socket: the lifecycle of both sockets. Reads the first request head; plain HTTP
+ * goes to the HTTP forwarder, an upgrade to the upgrade flow (src/proxy/upgrade.ts), and after the 101 a WebSocketSession carries the
+ * frames. Closing passes through in kind: a Close frame as bytes, FIN as FIN, RST as RST. A fault that throws ends this connection only.
  */
 export class Connection {
   readonly openedAt = Date.now();
@@ -138,7 +137,7 @@ export class Connection {
   upgrade(request: RequestHead, rest: Buffer): Promise<void> {
     if (this.lifecycle.ending) return Promise.resolve();
     this.lifecycle.to('handshake');
-    this.path = targetPath(request.target).path;
+    this.path = upgradePath(this.ctx, this.id, request);
     return forwardUpgrade(this.upgradeHost(), request, rest).catch((error: unknown) => this.crash(error));
   }
 
@@ -289,6 +288,7 @@ export class Connection {
       maxMessageBuffer: this.ctx.limits.maxMessageBuffer,
       beginClosing: () => this.beginClosing(),
       destroyLater: () => this.pair.destroyLater(),
+      ...(this.ctx.bus.observed ? { firstClientMessage: () => this.ctx.bus.firstClientMessage(this.ctx.proxyName, this.id) } : {}),
       protocolError: (direction: Direction, error: FrameError) => {
         if (this.session?.abortForViolation(direction, error)) {
           this.emit('upstream.error', { conn: this.id, error: `${direction === 'upstream' ? 'client' : 'server'} ${error.code}: ${error.message}` });

@@ -66,6 +66,7 @@ export class HttpForwarder {
     const options = { target: current.httpOrigin, agent: current.tls ? this.agents.https : this.agents.http };
     if (!connection) return void this.proxy.web(req, res, options);
     this.count(req, res, connection);
+    if (this.options.bus.observed) this.observe(req, connection.id);
     // Transport faults that act before the dial act on plain requests too: they delay the upstream request.
     void connection.beforeDial().then(() => this.proxy.web(req, res, options));
   };
@@ -80,6 +81,14 @@ export class HttpForwarder {
         status: res.statusCode,
       });
     });
+  }
+
+  /** Each plain request, for a connection observer (the reconnect report tells engine.io polling sessions by it). */
+  private observe(req: IncomingMessage, conn: string): void {
+    const headers: [string, string][] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+    const { path, query } = targetPath(req.url ?? '');
+    this.options.bus.request(this.options.proxyName, conn, { method: req.method ?? '', path, query, headers, upgrade: false });
   }
 
   private onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {

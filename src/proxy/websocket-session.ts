@@ -24,6 +24,8 @@ export interface SessionHost {
   /** Destroys both sockets after the close timeout, whatever the peers do. */
   destroyLater(): void;
   protocolError(direction: Direction, error: FrameError): void;
+  /** Told once, at the client's first data message (only when a connection observer wants it). */
+  firstClientMessage?: () => void;
 }
 
 /**
@@ -37,6 +39,9 @@ export class WebSocketSession {
   private readonly messageListeners = new Set<() => void>();
   /** After a Close the proxy sent itself: what each side gets once its answer came. */
   private closeThen: CloseFrameOptions['then'] | null = null;
+  /** The message faults' callback on the client's tracker, chained after the first-message watch. */
+  private upNotify: (() => void) | undefined;
+  private firstPending = false;
 
   constructor(
     private readonly host: SessionHost,
@@ -48,6 +53,7 @@ export class WebSocketSession {
     down.trackFrames();
     this.watchFrames(up, 'client');
     this.watchFrames(down, 'server');
+    if (host.firstClientMessage) this.watchFirstMessage(up, host.firstClientMessage);
     this.messageLayer = new MessageLayer({
       openedAt: host.openedAt,
       messages: () => this.messages.up + this.messages.down,
@@ -143,10 +149,23 @@ export class WebSocketSession {
       queueMicrotask(() => {
         for (const l of this.messageListeners) l();
       });
-    if (this.up.tracker) this.up.tracker.onMessage = notify;
+    this.upNotify = notify;
+    if (this.up.tracker && !this.firstPending) this.up.tracker.onMessage = notify;
     if (this.down.tracker) this.down.tracker.onMessage = notify;
     this.messageListeners.add(listener);
     return () => this.messageListeners.delete(listener);
+  }
+
+  /** One call at the first client message, then the tracker goes back to what message faults set (or nothing). */
+  private watchFirstMessage(up: Pipe, told: () => void): void {
+    const tracker = up.tracker!;
+    this.firstPending = true;
+    tracker.onMessage = () => {
+      this.firstPending = false;
+      tracker.onMessage = this.upNotify;
+      told();
+      this.upNotify?.();
+    };
   }
 
   private watchFrames(pipe: Pipe, from: Side): void {

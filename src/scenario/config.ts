@@ -31,6 +31,18 @@ export const ConfigSchema = Type.Object(
     toxiproxyApi: Type.Optional(Type.String({ description: "HOST:PORT: also serve Toxiproxy 2.x's REST API there" })),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 })),
     maxMessageBuffer: Type.Optional(MessageBufferSize),
+    report: Type.Optional(
+      Type.Object(
+        {
+          clientKey: Type.Optional(
+            Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+              description: 'how the reconnect report tells clients apart, first match wins: query:NAME, header:NAME, cookie:NAME, subprotocol, addr+ua (SPEC §11)',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false, title: 'wsfault config' },
 );

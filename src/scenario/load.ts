@@ -3,6 +3,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { WsfaultError } from '../errors.js';
 import type { AnyFaultDefinition } from '../faults/define.js';
 import { FAULT_TYPES, faultByType } from '../faults/index.js';
+import { expectRangeProblems, normaliseExpect } from '../report/expect-schema.js';
 import { displayPath, pointerSegments, positionOf, type Position } from './positions.js';
 import { envelopeSchema, faultEntrySchema, PHASE_DURATION } from './schema.js';
 import type { FaultSpec, Match, Phase, Scenario, ScenarioProblem } from './types.js';
@@ -105,6 +106,7 @@ function faultProblems(value: unknown, file: string, locate: Locate): ScenarioPr
     problems.push({ file, line: position.line, col: position.col, path: displayPath(segments), message });
   };
   if (Array.isArray(raw.phases)) raw.phases.forEach((phase, p) => checkUnitRange(PHASE_DURATION, phase?.duration, ['phases', p, 'duration'], problem));
+  expectRangeProblems((value as { expect?: unknown }).expect, problem);
   const lists: { at: (string | number)[]; list: unknown }[] = [{ at: ['faults'], list: raw.faults }];
   if (Array.isArray(raw.phases)) raw.phases.forEach((phase, p) => lists.push({ at: ['phases', p, 'faults'], list: (phase as { faults?: unknown })?.faults }));
   for (const { at, list } of lists) {
@@ -213,6 +215,7 @@ function normalise(raw: RawScenario, file: string, locate: Locate, problems: Sce
     compression: raw.compression ?? 'strip',
     phases,
     loop: raw.loop ?? false,
+    ...((raw as { expect?: unknown }).expect !== undefined ? { expect: normaliseExpect((raw as { expect?: unknown }).expect) } : {}),
     source,
   };
 }

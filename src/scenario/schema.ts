@@ -2,6 +2,7 @@ import Type, { type TSchema } from 'typebox';
 import type { AnyFaultDefinition } from '../faults/define.js';
 import { FAULTS, FAULT_TYPES, registryVersion } from '../faults/index.js';
 import { Duration, Probability } from './units.js';
+import { ExpectSchema } from '../report/expect-schema.js';
 
 /**
  * The one schema of scenario files and API bodies (SPEC §3), built from the fault registry.
@@ -114,6 +115,7 @@ export function scenarioSchema(faults: TSchema = faultListSchema()): TSchema {
         ),
       ),
       loop: Type.Optional(Type.Boolean({ default: false, description: 'start the phases again after the last one' })),
+      expect: Type.Optional(ExpectSchema),
     },
     {
       $id: 'https://wsfault.dev/schema/scenario.schema.json',

@@ -1,4 +1,5 @@
 import type { Layer } from '../faults/hooks.js';
+import type { Expectations } from '../report/expect-schema.js';
 
 /** A scenario after loading: validated, defaults filled in, units as numbers, deeply frozen. */
 
@@ -41,6 +42,8 @@ export interface Scenario {
   /** The timeline; a scenario with plain `faults` has one endless phase named after it. */
   phases: readonly Phase[];
   loop: boolean;
+  /** `expect:` (SPEC §11): what the reconnect report checks, durations in ms. */
+  expect?: Expectations;
   /** Where it came from: a file path, `built-in`, or `api`. */
   source: string;
 }

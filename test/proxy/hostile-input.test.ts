@@ -48,6 +48,24 @@ describe('hostile client input never reaches the upstream and never stops the pr
     ws.close();
   });
 
+  it('a client answered 408 that then leaves (a TLS client on a plain listener) is closed and no longer listed', async () => {
+    const echo = await startWsEcho();
+    const { port, proxy, events } = await startProxy(echo.url, { limits: { headTimeoutMs: 300 } });
+    // A ClientHello has no blank line: the head never ends. Once it read the answer the client
+    // sends a TLS alert and closes, as Chromium does: the proxy must read past the alert to see the FIN.
+    const answer = await new Promise<string>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(Buffer.from('\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03', 'latin1')));
+      socket.on('error', () => {});
+      socket.once('data', (d) => {
+        socket.end(Buffer.from('\x15\x03\x03\x00\x02\x02\x32', 'latin1'));
+        resolve(d.toString('latin1'));
+      });
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    await expect.poll(() => events.filter((e) => e.type === 'connection.close').length, { timeout: 3_000 }).toBe(1);
+    expect(proxy.list()).toEqual([]);
+  });
+
   it('answers 502 when the upstream answers an upgrade with garbage, and 504 when it never answers', async () => {
     const garbage = await startTcpServer((socket) => socket.once('data', () => socket.write('SSH-2.0-OpenSSH_9\r\n\r\n')));
     const silent = await startTcpServer(() => {});

@@ -1,0 +1,39 @@
+#!/usr/bin/env sh
+# docs/ci.md as a shell script: start wsfault in front of the app with a scenario that has
+# expect:, run the client, and exit with wsfault's code (0 pass, 3 an expectation failed).
+# Usage: reconnect-check.sh CLIENT_MODE [TARGET]
+#   WSFAULT   how to run wsfault (default: npx wsfault)
+#   DURATION  how long wsfault runs (default 4s); the client runs a little shorter
+#   REPORT    the JUnit file (default junit.xml)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+mode=${1:-good}
+target=${2:-}
+wsfault=${WSFAULT:-npx wsfault}
+duration=${DURATION:-4s}
+report=${REPORT:-junit.xml}
+listen=${LISTEN:-127.0.0.1:17878}
+api=${API:-127.0.0.1:17879}
+
+# 1. wsfault, in the background, stopping by itself after $duration and writing the report.
+$wsfault ${target:+--target "$target"} --listen "$listen" --api "$api" --seed 1 \
+  --scenario "$here/reconnect.yaml" --duration "$duration" --report "$report" --log-level warn &
+pid=$!
+
+# 2. Wait until every proxy listens (probe the API, never the proxy port).
+i=0
+until curl -sf "http://$api/health" >/dev/null 2>&1; do
+  i=$((i + 1))
+  if [ "$i" -gt 100 ]; then echo "wsfault did not start" >&2; kill "$pid" 2>/dev/null; exit 1; fi
+  sleep 0.1
+done
+
+# 3. The client under test, through the proxy.
+node "$here/sample-client.mjs" "ws://$listen/" "$mode" 3 || true
+
+# 4. wsfault's exit code is the verdict: 0 pass, 3 an expect: failed.
+set +e
+wait "$pid"
+code=$?
+echo "wsfault exited with $code; report in $report"
+exit "$code"

@@ -1,0 +1,214 @@
+import type { EventBus, RequestSeen } from '../events/bus.js';
+import type { WsfaultEvent } from '../events/types.js';
+import { clientKeyOf, engineIo, type KeySpec } from './identity.js';
+import type { FaultMoment, Outcome } from './schema.js';
+
+/**
+ * One accepted TCP connection as the report keeps it (SPEC §11 "Attempts"). Every field exists
+ * from the start (undefined until known), so all attempts share one object shape: building the
+ * report reads 200 000 of them, and mixed shapes made that 20 times slower.
+ */
+export interface Attempt {
+  conn: string;
+  proxy: string;
+  address: string;
+  start: number;
+  end: number | null;
+  /** null until a request head was seen (a connection reset at accept has none). */
+  key: string | null;
+  keyedBy: string | null;
+  method: string | undefined;
+  path: string | undefined;
+  /** engine.io: `eio` marks its requests, `sid` the session once a request carried one. */
+  eio: boolean;
+  sid: string | null;
+  status: number | undefined;
+  http: boolean;
+  upgradedAt: number | undefined;
+  firstMessageAt: number | undefined;
+  closeCode: number | undefined;
+  closedBy: 'client' | 'server' | 'proxy' | undefined;
+  how: 'close-frame' | 'fin' | 'rst' | undefined;
+  faults: string[];
+}
+
+/** A new attempt with every field present; `fields` fills in what is known (replays, the bench). */
+export function newAttempt(conn: string, proxy: string, address: string, start: number, fields: Partial<Attempt> = {}): Attempt {
+  const a: Attempt = {
+    conn,
+    proxy,
+    address,
+    start,
+    end: null,
+    key: null,
+    keyedBy: null,
+    method: undefined,
+    path: undefined,
+    eio: false,
+    sid: null,
+    status: undefined,
+    http: false,
+    upgradedAt: undefined,
+    firstMessageAt: undefined,
+    closeCode: undefined,
+    closedBy: undefined,
+    how: undefined,
+    faults: [],
+  };
+  for (const key in fields) (a as unknown as Record<string, unknown>)[key] = (fields as Record<string, unknown>)[key];
+  return a;
+}
+
+export const DEFAULT_CAP = 100_000;
+/** Fault moments of one type this close together are one moment (a restart that closes every connection). */
+const MOMENT_WINDOW_MS = 1_000;
+const MAX_MOMENTS = 10_000;
+const MAX_MOMENT_CONNS = 10_000;
+
+/**
+ * The attempt log: hears the events bus and the connection observer, never the data path. It
+ * keeps at most `cap` attempts (the oldest are dropped and counted); per connection only a few
+ * numbers and strings, never headers or payloads.
+ */
+export class AttemptLog {
+  private attempts: Attempt[] = [];
+  /** Index of the first live entry of `attempts` (dropping is a pointer move, compacted now and then). */
+  private head = 0;
+  private readonly byConn = new Map<string, Attempt>();
+  private moments: FaultMoment[] = [];
+  total = 0;
+  dropped = 0;
+  startedAt = Date.now();
+  private readonly stops: (() => void)[] = [];
+
+  constructor(
+    private readonly specs: readonly KeySpec[],
+    readonly cap = DEFAULT_CAP,
+  ) {}
+
+  attach(bus: EventBus): () => void {
+    this.stops.push(bus.subscribe((event) => this.onEvent(event)));
+    this.stops.push(
+      bus.observe({
+        request: (_proxy, conn, request) => this.onRequest(conn, request),
+        firstClientMessage: (_proxy, conn) => {
+          const attempt = this.byConn.get(conn);
+          if (attempt && attempt.firstMessageAt === undefined) attempt.firstMessageAt = Date.now();
+        },
+      }),
+    );
+    return () => this.stops.splice(0).forEach((stop) => stop());
+  }
+
+  /** POST /report/reset: a fresh measurement. */
+  reset(): void {
+    this.attempts = [];
+    this.head = 0;
+    this.byConn.clear();
+    this.moments = [];
+    this.total = 0;
+    this.dropped = 0;
+    this.startedAt = Date.now();
+  }
+
+  list(): readonly Attempt[] {
+    return this.head === 0 ? this.attempts : this.attempts.slice(this.head);
+  }
+
+  faultMoments(): readonly FaultMoment[] {
+    return this.moments;
+  }
+
+  /** Adds an attempt as if seen (the bench and replays build logs this way). */
+  add(attempt: Attempt): void {
+    this.total++;
+    this.attempts.push(attempt);
+    this.byConn.set(attempt.conn, attempt);
+    if (this.attempts.length - this.head > this.cap) {
+      const old = this.attempts[this.head++]!;
+      this.byConn.delete(old.conn);
+      this.dropped++;
+      if (this.head > 4096 && this.head * 2 > this.attempts.length) {
+        this.attempts = this.attempts.slice(this.head);
+        this.head = 0;
+      }
+    }
+  }
+
+  private onEvent(event: WsfaultEvent): void {
+    const now = Date.now();
+    switch (event.type) {
+      case 'connection.open':
+        this.add(newAttempt(event.conn, event.proxy, event.client.address, now));
+        return;
+      case 'handshake': {
+        const a = this.byConn.get(event.conn);
+        if (!a) return;
+        if (event.status !== null) a.status = event.status;
+        if (event.status === 101) a.upgradedAt = now;
+        return;
+      }
+      case 'http.request': {
+        const a = this.byConn.get(event.conn);
+        if (a) a.http = true;
+        return;
+      }
+      case 'fault.applied': {
+        if (!event.conn) return;
+        const a = this.byConn.get(event.conn);
+        if (a && !a.faults.includes(event.fault.type)) a.faults.push(event.fault.type);
+        this.moment(event.fault.type, event.conn, now);
+        return;
+      }
+      case 'connection.close': {
+        const a = this.byConn.get(event.conn);
+        if (!a) return;
+        a.end = now;
+        a.closedBy = event.by;
+        a.how = event.how;
+        if (event.code !== undefined) a.closeCode = event.code;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private onRequest(conn: string, request: RequestSeen): void {
+    const a = this.byConn.get(conn);
+    if (!a) return;
+    const eio = engineIo(request.query);
+    if (eio) {
+      a.eio = true;
+      if (a.sid === null && eio.sid) a.sid = eio.sid;
+    }
+    if (a.key !== null) return;
+    const { key, by } = clientKeyOf(this.specs, request, a.address);
+    a.key = key;
+    a.keyedBy = by;
+    a.method = request.method;
+    a.path = request.path;
+  }
+
+  private moment(type: string, conn: string, now: number): void {
+    for (let i = this.moments.length - 1; i >= 0; i--) {
+      const m = this.moments[i]!;
+      if (now - m.at > MOMENT_WINDOW_MS) break;
+      if (m.type === type) {
+        if (m.conns.length < MAX_MOMENT_CONNS && !m.conns.includes(conn)) m.conns.push(conn);
+        return;
+      }
+    }
+    this.moments.push({ at: now, type, conns: [conn] });
+    if (this.moments.length > MAX_MOMENTS) this.moments.shift();
+  }
+}
+
+/** The outcome of one connection, from what was seen of it. */
+export function outcomeOf(a: Attempt): Outcome {
+  if (a.upgradedAt !== undefined) return 'upgraded';
+  if (a.status !== undefined) return a.status === 408 ? 'timeout' : 'rejected';
+  if (a.http) return 'http';
+  if (a.end === null) return 'open';
+  return a.how === 'rst' ? 'reset' : 'closed';
+}

@@ -1,0 +1,96 @@
+import { classify, median, percentile } from './classify.js';
+import type { FaultMoment, Fleet } from './schema.js';
+
+export interface ClientTimes {
+  key: string;
+  /** Waits of the run that was classified, by index. */
+  runWaits: readonly number[];
+  /** Connection ids of each logical attempt, and the attempt's end. */
+  attempts: readonly { conns: readonly string[]; end: number | null; start: number }[];
+}
+
+const HERD_MIN_CLIENTS = 3;
+const WINDOW_MS = 100;
+
+/**
+ * Across clients (SPEC §11): jitter decided per attempt index (the k-th wait's spread across
+ * clients exceeds max(5 % of its mean, 25 ms)); the herd after the fault moment that hit the
+ * most clients at once: spread of their first retries, the largest share in one 100 ms window,
+ * the peak attempts per second over the run.
+ */
+export function fleetOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[]): Fleet {
+  const longest = clients.reduce((n, c) => Math.max(n, c.runWaits.length), 0);
+  const perIndex: Fleet['jitter']['perIndex'] = [];
+  const schedule: number[] = [];
+  for (let k = 0; k < longest; k++) {
+    const ws: number[] = [];
+    for (const c of clients) if (c.runWaits.length > k) ws.push(c.runWaits[k]!);
+    schedule.push(Math.round(median(ws)));
+    if (ws.length < 2) continue;
+    const mean = ws.reduce((s, w) => s + w, 0) / ws.length;
+    const sd = Math.sqrt(ws.reduce((s, w) => s + (w - mean) ** 2, 0) / (ws.length - 1));
+    perIndex.push({ k, n: ws.length, meanMs: Math.round(mean), sdMs: Math.round(sd), jitter: sd > Math.max(0.05 * mean, 25) });
+  }
+  const jittered = perIndex.filter((p) => p.jitter).length;
+  const verdict = perIndex.length === 0 ? 'insufficient' : jittered * 2 > perIndex.length ? 'jitter' : 'none';
+  return {
+    clients: clients.length,
+    schedule,
+    backoff: classify(schedule),
+    jitter: { verdict, perIndex },
+    herd: herdOf(clients, moments),
+  };
+}
+
+function herdOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[]): Fleet['herd'] {
+  // Only the connections some fault moment names need finding.
+  const wanted = new Set<string>();
+  for (const m of moments) for (const conn of m.conns) wanted.add(conn);
+  const byConn = new Map<string, { client: number; attempt: number }>();
+  if (wanted.size > 0) clients.forEach((c, ci) => c.attempts.forEach((a, ai) => a.conns.forEach((conn) => wanted.has(conn) && byConn.set(conn, { client: ci, attempt: ai }))));
+  let best: { moment: FaultMoment; retries: number[] } | null = null;
+  for (const moment of moments) {
+    const hit = new Map<number, number>();
+    for (const conn of moment.conns) {
+      const at = byConn.get(conn);
+      if (at && !hit.has(at.client)) hit.set(at.client, at.attempt);
+    }
+    if (hit.size < HERD_MIN_CLIENTS || (best && hit.size <= best.retries.length)) continue;
+    const retries: number[] = [];
+    for (const [ci, ai] of hit) {
+      const next = clients[ci]!.attempts[ai + 1];
+      if (next) retries.push(next.start - moment.at);
+    }
+    if (retries.length >= HERD_MIN_CLIENTS) best = { moment, retries };
+  }
+  let total = 0;
+  for (const c of clients) total += c.attempts.length;
+  const starts = new Float64Array(total);
+  let at = 0;
+  for (const c of clients) for (const a of c.attempts) starts[at++] = a.start;
+  const peakPerSecond = peakIn(starts.sort(), 1000);
+  if (!best) return { verdict: 'insufficient', fault: null, at: null, clients: 0, spreadMs: { p10: 0, p50: 0, p90: 0, spread: 0 }, largestShare: 0, peakPerSecond };
+  const sorted = best.retries.sort((a, b) => a - b);
+  const [p10, p50, p90] = [0.1, 0.5, 0.9].map((p) => Math.round(percentile(sorted, p))) as [number, number, number];
+  const largestShare = Math.round((peakIn(sorted, WINDOW_MS) / sorted.length) * 100) / 100;
+  return {
+    verdict: largestShare >= 0.5 ? 'herd' : 'no-herd',
+    fault: best.moment.type,
+    at: best.moment.at,
+    clients: sorted.length,
+    spreadMs: { p10, p50, p90, spread: p90 - p10 },
+    largestShare,
+    peakPerSecond,
+  };
+}
+
+/** Most values of a sorted list inside any window [t, t + width). */
+function peakIn(sorted: ArrayLike<number>, width: number): number {
+  let best = 0;
+  let lo = 0;
+  for (let hi = 0; hi < sorted.length; hi++) {
+    while (sorted[hi]! - sorted[lo]! >= width) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}

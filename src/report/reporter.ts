@@ -1,0 +1,51 @@
+import type { EventBus } from '../events/bus.js';
+import { AttemptLog, DEFAULT_CAP } from './attempt-log.js';
+import { buildReport } from './build.js';
+import type { Expectations } from './expect-schema.js';
+import { DEFAULT_CLIENT_KEY, parseClientKey, type KeySpec } from './identity.js';
+import type { Report } from './schema.js';
+
+export interface ReportOptions {
+  /** `--client-key` / `report.clientKey`: specs, first match wins (default addr+ua). */
+  clientKey?: string | readonly string[];
+  /** `--merge-window` in ms (default 100). */
+  mergeWindowMs?: number;
+  /** Most attempts kept (default 100 000; older ones are dropped and counted). */
+  cap?: number;
+}
+
+export const DEFAULT_MERGE_WINDOW_MS = 100;
+
+/**
+ * The reconnect report of a running wsfault (SPEC §11): an attempt log on the events bus, and the
+ * report built from it on demand. `expectations` says which scenario's `expect:` applies.
+ */
+export class Reporter {
+  readonly specs: KeySpec[];
+  readonly mergeWindowMs: number;
+  private readonly log: AttemptLog;
+  private readonly detach: () => void;
+
+  constructor(
+    bus: EventBus,
+    private readonly expectations: () => Expectations | null,
+    options: ReportOptions = {},
+  ) {
+    this.specs = parseClientKey(options.clientKey ?? DEFAULT_CLIENT_KEY);
+    this.mergeWindowMs = options.mergeWindowMs ?? DEFAULT_MERGE_WINDOW_MS;
+    this.log = new AttemptLog(this.specs, options.cap ?? DEFAULT_CAP);
+    this.detach = this.log.attach(bus);
+  }
+
+  report(): Report {
+    return buildReport(this.log, { specs: this.specs, mergeWindowMs: this.mergeWindowMs, expect: this.expectations() });
+  }
+
+  reset(): void {
+    this.log.reset();
+  }
+
+  stop(): void {
+    this.detach();
+  }
+}

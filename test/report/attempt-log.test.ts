@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { AttemptLog, newAttempt } from '../../src/report/attempt-log.js';
+import { buildReport } from '../../src/report/build.js';
+import { parseClientKey } from '../../src/report/identity.js';
+import { groupClients } from '../../src/report/merge.js';
+
+const specs = parseClientKey('query:client');
+
+describe('attempt log (SPEC §11)', () => {
+  it('keeps at most its cap, drops the oldest and counts them', () => {
+    const log = new AttemptLog(specs, 3);
+    for (let i = 0; i < 5; i++) log.add(newAttempt(`c-${i}`, 'default', '127.0.0.1', i * 1000, { key: 'a', keyedBy: 'query:client', end: i * 1000 + 1 }));
+    expect(log.list().map((a) => a.conn)).toEqual(['c-2', 'c-3', 'c-4']);
+    const report = buildReport(log, { specs, mergeWindowMs: 100, expect: null, now: 10_000 });
+    expect(report.attempts).toEqual({ total: 5, kept: 3, dropped: 2, cap: 3 });
+    log.reset();
+    expect(log.list()).toEqual([]);
+  });
+
+  it('merges an engine.io session by sid, and a retry inside the merge window after a reset only', () => {
+    const a = (conn: string, start: number, fields: object) => newAttempt(conn, 'default', '10.0.0.1', start, { key: 'k', keyedBy: 'query:client', ...fields });
+    const attempts = [
+      a('poll', 0, { eio: true, sid: 'S1', http: true, end: 50 }), // the handshake's keep-alive socket carried the sid later
+      a('ws', 20, { eio: true, sid: 'S1', status: 101, upgradedAt: 25, end: 900 }),
+      a('r1', 1000, { how: 'rst', end: 1001 }),
+      a('r2', 1050, { status: 101, upgradedAt: 1060, end: 2000 }), // 49 ms after a reset: the same attempt
+      a('r3', 2050, { status: 101, upgradedAt: 2060, end: 3000 }), // 50 ms after a clean end: a new one
+      newAttempt('anon', 'default', '10.0.0.1', 2990, { how: 'rst', end: 2991 }), // no request: the address's next keyed one
+      a('r4', 3050, { status: 101, upgradedAt: 3060, end: null }),
+    ];
+    const [client] = groupClients(attempts, 100);
+    expect(client!.logical.map((l) => l.conns.map((c) => c.conn))).toEqual([['poll', 'ws'], ['r1', 'r2'], ['r3'], ['anon', 'r4']]);
+  });
+});
