@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { WsfaultError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { caCommand } from './ca.js';
 import { ctlCommand } from './ctl.js';
 import { faultsCommand } from './faults.js';
 import { healthCommand } from './health.js';
@@ -30,6 +31,7 @@ try {
     .command(scenariosCommand)
     .command(ctlCommand)
     .command(healthCommand)
+    .command(caCommand)
     .strict()
     .fail((message, error) => {
       if (error) fail(error);

@@ -8,6 +8,7 @@ import { ConnectionInfo, ErrorBody, EventSchema, FaultType, FaultView, Health, K
 import { installErrorHandler } from './errors.js';
 import { answers } from './responses.js';
 import { echoPageRoute } from './routes/echo-page.js';
+import { tlsRoutes } from './routes/tls.js';
 import { eventRoutes } from './routes/events.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { proxyRoutes } from './routes/proxies.js';
@@ -58,5 +59,6 @@ export async function buildControlApi(app: App, options: ControlApiOptions = {})
   await api.register(eventRoutes(app));
   await api.register(metricsRoutes(app));
   await api.register(echoPageRoute(app));
+  await api.register(tlsRoutes(app));
   return api;
 }

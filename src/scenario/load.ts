@@ -5,6 +5,7 @@ import type { AnyFaultDefinition } from '../faults/define.js';
 import { FAULT_TYPES, faultByType } from '../faults/index.js';
 import { displayPath, pointerSegments, positionOf, type Position } from './positions.js';
 import { envelopeSchema, faultEntrySchema, PHASE_DURATION } from './schema.js';
+import { earlyMatchProblems } from './early-match.js';
 import type { FaultSpec, Match, Phase, Scenario, ScenarioProblem } from './types.js';
 import { toNumber, UNIT_HINTS, unitRangeProblem, type Unit } from './units.js';
 import { closest, validatorFor, type ErrorObject } from './validate.js';
@@ -190,6 +191,7 @@ function normalise(raw: RawScenario, file: string, locate: Locate, problems: Sce
   };
   if (raw.faults && raw.phases) problem(['phases'], 'give either faults or phases, not both');
   if (raw.loop !== undefined && !raw.phases) problem(['loop'], 'loop applies only to phases');
+  earlyMatchProblems(raw, problem);
 
   const phases: Phase[] = raw.phases
     ? raw.phases.map((phase, p) => ({
