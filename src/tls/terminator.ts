@@ -49,7 +49,15 @@ export class TlsTerminator implements Terminator {
       // Whatever else the client sends is read and dropped, so it cannot fill a buffer.
       client.on('data', () => {});
       client.resume();
-      client.once('close', () => host.emit('tls.error', { conn: host.conn, cause: 'closed', detail: 'the client left while the handshake stalled' }));
+      let left = false;
+      const leave = () => {
+        if (left) return;
+        left = true;
+        host.emit('tls.error', { conn: host.conn, cause: 'closed', detail: 'the client left while the handshake stalled' });
+        host.ended('fin');
+      };
+      client.once('end', leave);
+      client.once('close', leave);
       if (Number.isFinite(verdict.afterMs)) {
         const timer = setTimeout(() => host.ended('fin'), verdict.afterMs);
         client.once('close', () => clearTimeout(timer));
@@ -76,11 +84,19 @@ export class TlsTerminator implements Terminator {
       secure.destroy();
       return secure;
     };
+    // A FIN passes on as a FIN once the connection is up (closing in kind), as on the raw socket.
+    secure.allowHalfOpen = true;
+    // Read while the handshake runs, so a client that gives up (a FIN) is seen; data that arrives
+    // with the client's Finished is kept and put back for the HTTP path.
+    const early: Buffer[] = [];
+    const keep = (chunk: Buffer) => early.push(chunk);
+    secure.on('data', keep);
     const outcome = await new Promise<ErrorCause | null>((resolve) => {
       const timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - performance.now()));
       const done = (cause: ErrorCause | null, detail?: string) => {
         clearTimeout(timer);
         secure.off('secure', onSecure);
+        secure.off('end', onClose);
         secure.off('close', onClose);
         if (cause) host.emit('tls.error', { conn: host.conn, cause, detail: detail ?? cause });
         resolve(cause);
@@ -88,9 +104,12 @@ export class TlsTerminator implements Terminator {
       const onSecure = () => done(null);
       const onClose = () => done('closed', 'the client closed during the TLS handshake');
       secure.once('secure', onSecure);
+      secure.once('end', onClose);
       secure.once('close', onClose);
       secure.once('error', (error: Error & { code?: string }) => done(classify(error), `${error.code ?? ''} ${error.message}`.trim()));
     });
+    secure.off('data', keep);
+    secure.pause();
     if (outcome !== null) {
       if (outcome === 'timeout') host.emit('tls.error', { conn: host.conn, cause: 'timeout', detail: `no TLS handshake within ${host.timeoutMs} ms` });
       secure.destroy();
@@ -98,6 +117,7 @@ export class TlsTerminator implements Terminator {
       host.ended('fin');
       return null;
     }
+    if (early.length > 0) secure.unshift(Buffer.concat(early));
     secure.on('error', () => {}); // from now on the connection's pair hears errors as a close
     host.emit('tls.handshake', {
       conn: host.conn,
