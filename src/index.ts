@@ -42,6 +42,12 @@ export interface WsfaultOptions {
   limits?: Partial<Limits>;
   /** Append every event to this file as one JSON line (NDJSON), as `--events-file` does. */
   eventsFile?: string;
+  /** Also serve wss:// on the same port (SPEC §10): true for the test CA, or your own certificate (docs/tls.md). */
+  tls?: boolean | { certFile?: string; keyFile?: string; caDir?: string };
+  /** Trust this PEM CA file, besides the system's, for a wss:// or https:// target. */
+  upstreamCa?: string;
+  /** Do not verify a wss:// or https:// target (the error is still reported once per connection). */
+  upstreamInsecure?: boolean;
 }
 
 export interface WaitOptions<T extends EventType> {
@@ -58,6 +64,10 @@ export interface WaitOptions<T extends EventType> {
 export interface Wsfault {
   /** `ws://127.0.0.1:<port>`: where clients connect. */
   readonly url: string;
+  /** `wss://localhost:<port>` with `tls`, else null. */
+  readonly secureUrl: string | null;
+  /** The test CA (PEM) with `tls`, for your client's trust; else null. */
+  readonly caPem: string | null;
   /** The control API, or null when started with `api: false`. */
   readonly apiUrl: string | null;
   readonly seed: number;
@@ -90,6 +100,9 @@ export async function startWsfault(options: WsfaultOptions = {}): Promise<Wsfaul
     api: options.api,
     apiToken: options.apiToken,
     toxiproxyApi: options.toxiproxyApi,
+    ...(options.tls ? { tls: options.tls } : {}),
+    upstreamCa: options.upstreamCa,
+    upstreamInsecure: options.upstreamInsecure,
   });
   const history: WsfaultEvent[] = [];
   let lastSeq = 0;
@@ -102,6 +115,8 @@ export async function startWsfault(options: WsfaultOptions = {}): Promise<Wsfaul
 
   return {
     url: app.status(proxy).url,
+    secureUrl: app.tls ? app.status(proxy).url.replace(/^ws:\/\/[^:]+/, 'wss://localhost') : null,
+    caPem: app.tls?.caPem ?? null,
     apiUrl,
     seed: app.seed,
     async use(scenario, { apply } = {}) {

@@ -83,3 +83,19 @@ describe('--tls on the same listener', () => {
     expect(statSync(`${testCaDir()}/ca-key.pem`).mode & 0o777).toBe(0o600);
   });
 });
+
+describe('startWsfault({ tls })', () => {
+  it('gives secureUrl and caPem for a client to trust', async () => {
+    const { startWsfault } = await import('../../src/index.js');
+    const echo = await startWsEcho();
+    const chaos = await startWsfault({ target: echo.url, api: false, tls: { caDir: testCaDir() } });
+    try {
+      expect(chaos.secureUrl).toMatch(/^wss:\/\/localhost:\d+$/);
+      const ws = await openClient(chaos.secureUrl!, undefined, { ca: chaos.caPem! });
+      expect((await roundTrip(ws, 'programmatic')).data.toString()).toBe('programmatic');
+      ws.close();
+    } finally {
+      await chaos.close();
+    }
+  });
+});
