@@ -16,10 +16,11 @@ export interface ParsedHello {
 export class HelloError extends Error {}
 
 /**
- * The hello in `bytes` (records from the first byte): null while incomplete, the hello once
- * whole; throws HelloError for anything that is not a ClientHello.
+ * The hello in `bytes` (records from the first byte): the hello once whole, else how many bytes
+ * must have arrived before it is worth looking again (so a hello sent one byte per packet is
+ * parsed once per record, not once per byte); throws HelloError for anything not a ClientHello.
  */
-export function parseHello(bytes: Buffer): ParsedHello | null {
+export function parseHello(bytes: Buffer): ParsedHello | { need: number } {
   const fragments: Buffer[] = [];
   let have = 0;
   let need = -1;
@@ -29,7 +30,7 @@ export function parseHello(bytes: Buffer): ParsedHello | null {
     if (bytes[at + 1] !== 3) throw new HelloError('not a TLS record version');
     const length = bytes.readUInt16BE(at + 3);
     if (length === 0 || length > MAX_RECORD) throw new HelloError(`TLS record of ${length} bytes`);
-    if (at + 5 + length > bytes.length) break;
+    if (at + 5 + length > bytes.length) return { need: at + 5 + length };
     fragments.push(bytes.subarray(at + 5, at + 5 + length));
     have += length;
     at += 5 + length;
@@ -41,8 +42,8 @@ export function parseHello(bytes: Buffer): ParsedHello | null {
     }
     if (need !== -1 && have >= need) return readBody(Buffer.concat(fragments).subarray(4, need));
   }
-  if (bytes.length > MAX_HELLO_BYTES) throw new HelloError('ClientHello too large');
-  return null;
+  if (at > MAX_HELLO_BYTES) throw new HelloError('ClientHello too large');
+  return { need: at + 5 };
 }
 
 function readBody(body: Buffer): ParsedHello {

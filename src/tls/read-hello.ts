@@ -19,7 +19,11 @@ export type HelloRead =
  */
 export function readHello(socket: Socket, timeoutMs: number): Promise<HelloRead> {
   return new Promise((resolve) => {
-    let buffered: Buffer = Buffer.alloc(0);
+    // Grown by doubling, so a hello arriving one byte per read costs O(n), not O(n²).
+    let store = Buffer.alloc(0);
+    let size = 0;
+    let need = 1;
+    let buffered = store.subarray(0, 0);
     const timer = setTimeout(() => finish({ kind: 'bad', cause: 'timeout', detail: `no complete ClientHello within ${timeoutMs} ms` }), timeoutMs);
     const finish = (result: HelloRead) => {
       clearTimeout(timer);
@@ -28,15 +32,27 @@ export function readHello(socket: Socket, timeoutMs: number): Promise<HelloRead>
       socket.off('close', onEnd);
       socket.off('error', onError);
       socket.pause();
-      if ((result.kind === 'plain' || result.kind === 'hello') && buffered.length > 0) socket.unshift(buffered);
+      // A copy: the store is not kept alive (or reused) behind the bytes handed on.
+      if ((result.kind === 'plain' || result.kind === 'hello') && size > 0) socket.unshift(Buffer.from(buffered));
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
-      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      if (size + chunk.length > store.length) {
+        const grown = Buffer.allocUnsafe(Math.max(2 * store.length, size + chunk.length, 512));
+        store.copy(grown, 0, 0, size);
+        store = grown;
+      }
+      chunk.copy(store, size);
+      size += chunk.length;
+      buffered = store.subarray(0, size);
       if (buffered[0] !== TLS_HANDSHAKE) return finish({ kind: 'plain' });
+      if (size < need) return;
       try {
         const hello = parseHello(buffered);
-        if (!hello) return;
+        if ('need' in hello) {
+          need = hello.need;
+          return;
+        }
         // An SNI that is no host name (an IP, a 16 KiB string) is served as no SNI at all.
         const sni = hello.sni !== null && isHostName(hello.sni) ? hello.sni.toLowerCase().replace(/\.$/, '') : null;
         finish({ kind: 'hello', hello: { sni, alpn: hello.alpn } });
