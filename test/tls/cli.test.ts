@@ -62,3 +62,15 @@ describe('wsfault ca and --tls from the command line', () => {
     expect(p.stderr()).toMatch(/--tls-cert and --tls-key go together/);
   });
 });
+
+describe('wsfault validate and TLS faults', () => {
+  it('a path match on a TLS fault is an error at its line and column', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsfault-tls-validate-'));
+    const file = join(dir, 'bad.yaml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, ['name: bad-tls', 'faults:', '  - type: tls-cert', '    problem: expired', '    match:', '      path: /ws', '      sni: "*.test"', ''].join('\n'));
+    const p = cli.run(['validate', file]);
+    expect((await p.exited).code).toBe(2);
+    expect(p.stdout() + p.stderr()).toMatch(new RegExp(`${file.replace(/[/.]/g, '\\$&')}:6:\\d+ +faults\\[0\\]\\.match\\.path: a tls fault is decided before any HTTP is seen: match only on sni or client, not path`));
+  });
+});

@@ -99,3 +99,42 @@ describe('startWsfault({ tls })', () => {
     }
   });
 });
+
+describe('--tls-cert and --tls-key', () => {
+  it('serves the given certificate as it is; a tls-cert fault still serves its defect', async () => {
+    const { loadOrCreateCa: load } = await import('../../src/tls/ca.js');
+    const { keyToPem, makeLeaf, newKeys, pem } = await import('../../src/tls/x509.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const ca = await load(testCaDir());
+    const keys = await newKeys();
+    const leaf = await makeLeaf(keys, { names: ['own.example.test'], notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000), issuer: ca });
+    const dir = mkdtempSync(`${tmpdir()}/wsfault-own-cert-`);
+    writeFileSync(`${dir}/cert.pem`, pem(leaf) + ca.certPem);
+    writeFileSync(`${dir}/key.pem`, await keyToPem(keys.privateKey));
+    const { createWsfault } = await import('../../src/wsfault.js');
+    const echo = await startWsEcho();
+    const w = await createWsfault({ target: echo.url, api: false, tls: { certFile: `${dir}/cert.pem`, keyFile: `${dir}/key.pem`, caDir: testCaDir() } });
+    try {
+      const port = w.app.proxies.get('default')!.proxy.address.port;
+      const own = await tlsConnect(port, { servername: 'own.example.test', ca: ca.certPem });
+      expect(own.getPeerCertificate().subjectaltname).toBe('DNS:own.example.test');
+      own.destroy();
+      w.app.use('default', { name: 'expired', faults: [{ type: 'tls-cert', problem: 'expired' }] });
+      await expect(tlsConnect(port, { servername: 'own.example.test', ca: ca.certPem })).rejects.toMatchObject({ code: 'CERT_HAS_EXPIRED' });
+    } finally {
+      await w.stop(200);
+    }
+  });
+
+  it('a key that does not match the certificate is a usage error at start', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { keyToPem, newKeys } = await import('../../src/tls/x509.js');
+    const dir = mkdtempSync(`${tmpdir()}/wsfault-bad-cert-`);
+    writeFileSync(`${dir}/cert.pem`, (await loadOrCreateCa(testCaDir())).certPem);
+    writeFileSync(`${dir}/key.pem`, await keyToPem((await newKeys()).privateKey));
+    const { createWsfault } = await import('../../src/wsfault.js');
+    await expect(createWsfault({ api: false, tls: { certFile: `${dir}/cert.pem`, keyFile: `${dir}/key.pem`, caDir: testCaDir() } })).rejects.toMatchObject({ code: 'WSFAULT_USAGE', message: expect.stringMatching(/--tls-cert\/--tls-key/) });
+  });
+});
