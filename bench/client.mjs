@@ -4,6 +4,8 @@
 //                               at most 4 MiB in flight (ws bufferedAmount), bytes counted by the server
 //   idle URL N                → opens N WebSockets (200 at a time), reports {ms, open}, holds them
 //                               until the parent sends "stop"
+//   connect URL N             → opens and closes N WebSockets one after another: {times} (ms from
+//                               connect to open each: TCP, TLS for wss://, the upgrade)
 // On failure it reports {error, open} over IPC and exits 1.
 import WebSocket from 'ws';
 
@@ -97,8 +99,20 @@ async function idle() {
   process.send({ ms: performance.now() - started, open: sockets.length });
 }
 
+async function connect() {
+  const times = [];
+  for (let i = 0; i < Number(a); i++) {
+    const started = process.hrtime.bigint();
+    const ws = await open(url);
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    ws.terminate();
+  }
+  process.send({ times });
+  process.exit(0);
+}
+
 try {
-  await { rtt, stream, idle }[mode]();
+  await { rtt, stream, idle, connect }[mode]();
 } catch (error) {
   const message = error?.code ? `${error.code} ${error.message}` : String(error?.message ?? error);
   process.send({ error: message, open: opened }, () => process.exit(1));

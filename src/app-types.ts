@@ -7,6 +7,8 @@ import type { EventBus } from './events/bus.js';
 import type { KillOptions } from './proxy/connection.js';
 import type { Limits } from './proxy/limits.js';
 import type { Proxy } from './proxy/proxy.js';
+import type { Terminator } from './proxy/secure.js';
+import type { UpstreamTrust } from './proxy/upstream.js';
 import type { ApplyMode, ScenarioEngine } from './scenario/engine.js';
 import type { ScenarioLibrary } from './scenario/library.js';
 import type { Scenario } from './scenario/types.js';
@@ -40,6 +42,19 @@ export interface AppOptions {
   seed?: number;
   limits?: Partial<Limits>;
   bus?: EventBus;
+  /** --tls: every proxy also speaks TLS on its listener (SPEC §10). */
+  tls?: AppTls;
+  /** --upstream-ca, --upstream-insecure: trust for wss:// and https:// targets. */
+  upstreamTrust?: UpstreamTrust;
+}
+
+/** TLS for clients as the App offers it: the terminator and the test CA (GET /tls/ca.pem). */
+export interface AppTls {
+  terminator: Terminator;
+  caPath: string;
+  caPem: string;
+  /** Base64 SHA-256 of the CA's SubjectPublicKeyInfo. */
+  caSpki: string;
 }
 
 /** One proxy with its scenario engine. */
@@ -64,6 +79,8 @@ export interface App {
   readonly bus: EventBus;
   readonly seed: number;
   readonly library: ScenarioLibrary;
+  /** The TLS set-up with --tls, else null. */
+  readonly tls: AppTls | null;
   /** The running objects, for the composition root and tests; adapters use the operations. */
   readonly proxies: ReadonlyMap<string, RunningProxy>;
   /** Starts the proxies given at creation, in order; createWsfault() calls it once the control API listens. */

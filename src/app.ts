@@ -96,7 +96,7 @@ export function createApp(options: AppOptions): App {
     const target: Target = given ?? parseTarget(echo!.url);
     const engine = new ScenarioEngine({ proxy: settings.name, bus, seed, scenario });
     const faults = new EngineFaultSource(engine, settings.name, bus);
-    const proxy = new Proxy({ name: settings.name, listen, target, bus, hostHeader: settings.hostHeader, limits: options.limits, faults });
+    const proxy = new Proxy({ name: settings.name, listen, target, bus, hostHeader: settings.hostHeader, limits: options.limits, faults, tls: options.tls?.terminator, upstreamTrust: options.upstreamTrust });
     const one: RunningProxy = { proxy, engine, echo, scenarioFile: isFile(settings.scenario) ? settings.scenario : null, state: 'listening', error: null };
     try {
       await proxy.start();
@@ -116,6 +116,7 @@ export function createApp(options: AppOptions): App {
     bus,
     seed,
     library,
+    tls: options.tls ?? null,
     proxies,
     async start() {
       if (started) throw new Error('the App is started already');
@@ -227,7 +228,7 @@ export function createApp(options: AppOptions): App {
       }
       return problems;
     },
-    banner: (apiUrl = null, healthUrl = null) => banner(seed, [...proxies.values()], apiUrl, healthUrl),
+    banner: (apiUrl = null, healthUrl = null) => banner(seed, [...proxies.values()], apiUrl, healthUrl, options.tls?.caPath),
     stop: async (graceMs = SHUTDOWN_GRACE_MS) => {
       await stopAll(graceMs);
     },

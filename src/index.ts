@@ -48,6 +48,12 @@ export interface WsfaultOptions {
   clientKey?: string;
   /** `--merge-window` in ms (default 100). */
   mergeWindow?: number;
+  /** Also serve wss:// on the same port (SPEC §10): true for the test CA, or your own certificate (docs/tls.md). */
+  tls?: boolean | { certFile?: string; keyFile?: string; caDir?: string };
+  /** Trust this PEM CA file, besides the system's, for a wss:// or https:// target. */
+  upstreamCa?: string;
+  /** Do not verify a wss:// or https:// target (the error is still reported once per connection). */
+  upstreamInsecure?: boolean;
 }
 
 export interface WaitOptions<T extends EventType> {
@@ -64,6 +70,10 @@ export interface WaitOptions<T extends EventType> {
 export interface Wsfault {
   /** `ws://127.0.0.1:<port>`: where clients connect. */
   readonly url: string;
+  /** `wss://localhost:<port>` with `tls`, else null. */
+  readonly secureUrl: string | null;
+  /** The test CA (PEM) with `tls`, for your client's trust; else null. */
+  readonly caPem: string | null;
   /** The control API, or null when started with `api: false`. */
   readonly apiUrl: string | null;
   readonly seed: number;
@@ -101,6 +111,9 @@ export async function startWsfault(options: WsfaultOptions = {}): Promise<Wsfaul
     apiToken: options.apiToken,
     toxiproxyApi: options.toxiproxyApi,
     report: { clientKey: options.clientKey, mergeWindowMs: options.mergeWindow },
+    ...(options.tls ? { tls: options.tls } : {}),
+    upstreamCa: options.upstreamCa,
+    upstreamInsecure: options.upstreamInsecure,
   });
   const history: WsfaultEvent[] = [];
   let lastSeq = 0;
@@ -113,6 +126,8 @@ export async function startWsfault(options: WsfaultOptions = {}): Promise<Wsfaul
 
   return {
     url: app.status(proxy).url,
+    secureUrl: app.tls ? app.status(proxy).url.replace(/^ws:\/\/[^:]+/, 'wss://localhost') : null,
+    caPem: app.tls?.caPem ?? null,
     apiUrl,
     seed: app.seed,
     async use(scenario, { apply } = {}) {

@@ -79,7 +79,7 @@ export const ScenarioDocument = AnyJson('a loaded scenario (see schema/scenario.
 /** One entry of GET /faults. */
 export const FaultType = Type.Object({
   type: Type.String(),
-  layer: OneOf(['transport', 'handshake', 'messages'] as const),
+  layer: OneOf(['transport', 'handshake', 'messages', 'tls'] as const),
   summary: Type.String(),
   params: Type.Unsafe<object>({ type: 'object', additionalProperties: true, description: 'JSON Schema of the type’s parameters' }),
 });
@@ -160,6 +160,20 @@ export const EventSchemas = {
   'scenario.changed': Switch,
   'phase.changed': Type.Object({ from: Type.Union([Type.String(), Type.Null()]), to: Type.String(), scenario: Type.String() }),
   'upstream.error': Type.Object({ conn: Type.String(), error: Type.String() }),
+  /** A TLS handshake with a client finished (SPEC §10). */
+  'tls.handshake': Type.Object({
+    conn: Type.String(),
+    sni: Type.Union([Type.String(), Type.Null()], { description: 'the server name the client asked for; null without SNI' }),
+    alpn: Type.Union([Type.String(), Type.Null()], { description: 'the protocol ALPN chose; null when the client offered none' }),
+    version: Type.String({ description: 'TLSv1.3, TLSv1.2 …' }),
+    resumed: Type.Boolean(),
+  }),
+  /** A TLS handshake with a client did not finish; `cause` as the proxy could tell it. */
+  'tls.error': Type.Object({
+    conn: Type.String(),
+    cause: OneOf(['cert-rejected', 'closed', 'reset', 'timeout', 'protocol'] as const),
+    detail: Type.String(),
+  }),
   /** Something threw while handling a connection (a fault's hook, named in `fault`, or a bug): that connection was reset. */
   'fault.error': Type.Object({
     conn: Type.String(),

@@ -16,6 +16,7 @@ import { startHealthServer, type HealthServer } from './health.js';
 import type { Limits } from './proxy/limits.js';
 import { watchScenarios } from './watch.js';
 import { Reporter, type ReportOptions } from './report/reporter.js';
+import { readUpstreamCa } from './proxy/upstream.js';
 
 export const DEFAULTS = {
   /** The proxy of a single-proxy start (the one the CLI's flags describe). */
@@ -56,6 +57,12 @@ export interface CreateOptions {
   toxiproxyApi?: string | false;
   /** The reconnect report (SPEC §11): `--client-key`, `--merge-window`, `report.clientKey`. */
   report?: ReportOptions;
+  /** Serve TLS on every proxy's listener too (SPEC §10): true for the test CA, or a certificate of your own. */
+  tls?: boolean | { certFile?: string; keyFile?: string; caDir?: string };
+  /** A PEM file trusted, besides the system CAs, for a wss:// or https:// target. */
+  upstreamCa?: string;
+  /** Do not verify a wss:// or https:// target's certificate (the error is still reported, once per connection). */
+  upstreamInsecure?: boolean;
   /** Hears --watch reload failures and an API reachable beyond loopback without a token. */
   onWarning?: (message: string) => void;
 }
@@ -93,7 +100,10 @@ export async function createWsfault(options: CreateOptions = {}): Promise<Runnin
   const stopEvents = options.eventsFile ? writeEventsTo(bus, options.eventsFile) : async () => {};
   let app: App;
   try {
-    app = createApp({ bus, proxies, scenarioDirs: options.scenarioDirs, seed: options.seed, limits: options.limits });
+    // Loaded only with TLS on: the X.509 library costs start-up time.
+    const tls = options.tls ? await (await import('./tls/index.js')).createTls(options.tls === true ? {} : options.tls) : undefined;
+    const upstreamTrust = { ...(options.upstreamCa ? { ca: readUpstreamCa(options.upstreamCa) } : {}), insecure: options.upstreamInsecure === true, warn };
+    app = createApp({ bus, proxies, scenarioDirs: options.scenarioDirs, seed: options.seed, limits: options.limits, tls, upstreamTrust });
   } catch (error) {
     reporter.stop();
     await stopEvents();

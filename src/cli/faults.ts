@@ -37,7 +37,7 @@ export function faultsText(type?: string): string {
     return [describeFault(definition), '', '  common fields: name, probability, match, after, afterMessages, for, count (SPEC §3)'].join('\n');
   }
   const sections: string[] = [];
-  for (const layer of ['handshake', 'transport', 'messages'] as const) {
+  for (const layer of ['handshake', 'transport', 'messages', 'tls'] as const) {
     sections.push(`${layer.toUpperCase()}`);
     for (const definition of FAULTS.filter((f) => f.layer === layer)) sections.push(describeFault(definition), '');
   }

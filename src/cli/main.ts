@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { WsfaultError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { caCommand } from './ca.js';
 import { ctlCommand } from './ctl.js';
 import { demoCommand } from './demo.js';
 import { faultsCommand } from './faults.js';
@@ -34,6 +35,7 @@ try {
     .command(healthCommand)
     .command(demoCommand)
     .command(reportCommand)
+    .command(caCommand)
     .strict()
     .fail((message, error) => {
       if (error) fail(error);

@@ -35,6 +35,12 @@ export interface RunArgs {
   report?: string;
   'client-key'?: string;
   'merge-window'?: string;
+  tls: boolean;
+  'tls-cert'?: string;
+  'tls-key'?: string;
+  'tls-ca-dir'?: string;
+  'upstream-ca'?: string;
+  'upstream-insecure': boolean;
 }
 
 /** The limit flags (docs/RELIABILITY.md), as durations and sizes like scenario files take them. */
@@ -90,6 +96,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('upstream-timeout', { type: 'string', coerce: last, describe: 'time the upstream has to answer an upgrade (default 30s; then 504)' })
       .option('max-head-size', { type: 'string', coerce: last, describe: 'largest request or response head (default 16KiB; then 431)' })
       .option('max-message-buffer', { type: 'string', coerce: last, describe: 'most of one message a message fault may hold to see it whole (default 16MiB; a larger one passes unchanged)' })
+      .option('tls', { type: 'boolean', default: false, describe: 'also serve wss:// and https:// on the same listener (a first byte 0x16 is TLS), certificates from the local test CA' })
+      .option('tls-cert', { type: 'string', coerce: last, describe: 'serve this certificate (PEM, chain included) instead of the test CA\'s; with --tls-key' })
+      .option('tls-key', { type: 'string', coerce: last, describe: 'the key of --tls-cert (PEM)' })
+      .option('tls-ca-dir', { type: 'string', coerce: last, describe: 'where the test CA lives (default $XDG_STATE_HOME/wsfault/ca, else ~/.local/state/wsfault/ca)' })
+      .option('upstream-ca', { type: 'string', coerce: last, describe: 'trust this PEM CA, besides the system CAs, for a wss:// or https:// target' })
+      .option('upstream-insecure', { type: 'boolean', default: false, describe: 'do not verify the target\'s certificate (the error is still logged once per connection)' })
       .option('seed', { type: 'number', coerce: last, describe: 'seed for every random choice (default: random, printed)' })
       .option('host-header', { choices: ['keep', 'target'] as const, default: PROXY_DEFAULTS.hostHeader, describe: 'the Host header sent upstream' })
       .option('duration', { type: 'string', coerce: last, describe: 'stop after DUR (30s, 2m); exit 3 when an expect: of the scenario failed' })
@@ -126,6 +138,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       apiToken: argv['api-token'] ?? process.env.WSFAULT_API_TOKEN,
       apiCors: argv['api-cors'],
       toxiproxyApi: argv['toxiproxy-api'] ?? config?.toxiproxyApi,
+      ...(argv.tls || argv['tls-cert'] ? { tls: { certFile: argv['tls-cert'], keyFile: argv['tls-key'], caDir: argv['tls-ca-dir'] } } : {}),
+      upstreamCa: argv['upstream-ca'],
+      upstreamInsecure: argv['upstream-insecure'],
       onWarning: (message) => logger.warn(message),
       report: reportOptions(argv, config?.report?.clientKey),
     });

@@ -9,6 +9,7 @@ import { installErrorHandler } from './errors.js';
 import { answers } from './responses.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { echoPageRoute } from './routes/echo-page.js';
+import { tlsRoutes } from './routes/tls.js';
 import { eventRoutes } from './routes/events.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { proxyRoutes } from './routes/proxies.js';
@@ -65,5 +66,6 @@ export async function buildControlApi(app: App, options: ControlApiOptions = {})
   await api.register(echoPageRoute(app));
   await api.register(dashboardRoutes);
   if (options.report) await api.register(reportRoutes(options.report));
+  await api.register(tlsRoutes(app));
   return api;
 }

@@ -8,6 +8,7 @@ const LAYER_INTRO: Record<string, string> = {
   handshake: 'Handshake faults act on HTTP upgrade requests and their answers only; plain HTTP requests are never touched.',
   transport: 'Transport faults act on bytes from the first byte of a connection, on plain HTTP and WebSockets alike.',
   messages: 'Message faults act on WebSocket frames after the 101.',
+  tls: 'TLS faults act on the TLS handshake of a `wss://`/`https://` client (with `--tls`), before any HTTP is seen: their `match` may use only `sni` and `client`. On a plain connection they do nothing.',
 };
 
 /** docs/faults.md: the catalogue, generated from the registry (npm run docs:faults). */
@@ -23,7 +24,7 @@ export function faultsMarkdown(): string {
     '`wsfault faults TYPE` prints the same on the command line.',
     '',
   ];
-  for (const layer of ['handshake', 'transport', 'messages'] as const) {
+  for (const layer of ['handshake', 'transport', 'messages', 'tls'] as const) {
     out.push(`## ${layer[0]!.toUpperCase()}${layer.slice(1)}`, '', LAYER_INTRO[layer]!, '');
     for (const fault of FAULTS.filter((f) => f.layer === layer)) {
       const params = fault.params as unknown as { properties: Record<string, PropertySchema>; required?: string[] };

@@ -35,4 +35,7 @@ export const FAULT_EXAMPLES: Record<string, Record<string, unknown>> = {
   'drop-heartbeats': { type: 'drop-heartbeats', kinds: ['pong'], direction: 'downstream' },
   'inject-messages': { type: 'inject-messages', to: 'client', text: '{"type":"surprise"}', every: '10s', count: 3 },
   'fragment-messages': { type: 'fragment-messages', size: 16 },
+  'tls-cert': { type: 'tls-cert', problem: 'wrong-name', names: ['wrong.example'] },
+  'tls-handshake': { type: 'tls-handshake', how: 'stall', after: '10s' },
+  'tls-delay': { type: 'tls-delay', delay: '2s', jitter: '500ms' },
 };

@@ -5,7 +5,7 @@
  */
 import type { HeaderField } from '../protocol/http-head.js';
 
-export type Layer = 'handshake' | 'transport' | 'messages';
+export type Layer = 'handshake' | 'transport' | 'messages' | 'tls';
 export type Direction = 'upstream' | 'downstream';
 
 /** What a fault may use at run time: seeded randomness and a way to report what it did. */
@@ -201,8 +201,39 @@ export interface MessageHooks {
   start?(control: MessageControl): (() => void) | void;
 }
 
+/** The first TLS record's ClientHello as the proxy read it, before answering anything. */
+export interface TlsHello {
+  /** The server name (SNI) the client asked for, or null (none, or an IP address). */
+  sni: string | null;
+  /** The ALPN protocols the client offered, in its order. */
+  alpn: string[];
+}
+
+/** A certificate defect a TLS fault asks for (SPEC §10). */
+export type CertProblem = 'expired' | 'not-yet-valid' | 'wrong-name' | 'self-signed' | 'unknown-ca' | 'missing-intermediate';
+
+/** What the proxy does with a TLS connection once it has read the ClientHello. */
+export type TlsVerdict =
+  /** Never answer; close (FIN) after `afterMs` (Infinity: never, the client gives up). */
+  | { action: 'stall'; afterMs: number }
+  /** End the connection without a word: RST or FIN. */
+  | { action: 'close'; how: 'fin' | 'rst' }
+  /** Write these bytes (a TLS alert, a plain HTTP answer), then FIN. */
+  | { action: 'reply'; bytes: Buffer }
+  /** Go on with the TLS handshake, with a defective certificate or narrowed parameters. */
+  | { action: 'serve'; certificate?: { problem: CertProblem; names?: string[] }; alpn?: string[]; version?: 'TLSv1' };
+
+export interface TlsHooks {
+  /**
+   * After the ClientHello was read, before anything is answered: wait (return a promise), or
+   * return a verdict. The first `stall`, `close` or `reply` wins; `serve` verdicts combine.
+   */
+  onClientHello?(hello: TlsHello): void | TlsVerdict | Promise<void | TlsVerdict>;
+}
+
 export interface LayerHooks {
   handshake: HandshakeHooks;
   transport: TransportHooks;
   messages: MessageHooks;
+  tls: TlsHooks;
 }

@@ -33,6 +33,9 @@ import { packetLoss } from './transport/packet-loss.js';
 import { refuse } from './transport/refuse.js';
 import { reset } from './transport/reset.js';
 import { slice } from './transport/slice.js';
+import { tlsCert } from './tls/tls-cert.js';
+import { tlsDelay } from './tls/tls-delay.js';
+import { tlsHandshake } from './tls/tls-handshake.js';
 
 /** The fault types of SPEC §4, in catalogue order. */
 const BUILT_IN: readonly AnyFaultDefinition[] = [
@@ -70,6 +73,10 @@ const BUILT_IN: readonly AnyFaultDefinition[] = [
   dropHeartbeats,
   injectMessages,
   fragmentMessages,
+  // tls
+  tlsCert,
+  tlsHandshake,
+  tlsDelay,
 ] as unknown as AnyFaultDefinition[];
 
 const registry: AnyFaultDefinition[] = [...BUILT_IN];

@@ -4,6 +4,7 @@ import type { RequestHead } from '../protocol/http-head.js';
 import type { Target } from './address.js';
 import type { FaultSource } from './fault-instances.js';
 import type { Limits } from './limits.js';
+import type { Terminator } from './secure.js';
 
 /** What the HTTP forwarder needs from the connection that owns a socket. */
 export interface HttpOwner {
@@ -20,6 +21,8 @@ export interface ConnectionContext {
   readonly bus: EventBus;
   readonly limits: Limits;
   readonly faults: FaultSource;
+  /** With --tls: reads the first bytes and terminates TLS (SPEC §10); absent: plain only. */
+  readonly tls?: Terminator;
   dial(target: Target, timeoutMs: number): Promise<Socket>;
   /** Connections of this proxy that were admitted and are still open, `except` excluded. */
   openConnections(except: string): number;

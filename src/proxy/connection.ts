@@ -13,6 +13,7 @@ import { Lifecycle, type ConnectionState } from './lifecycle.js';
 import type { Pipe } from './pipe.js';
 import { writeMadeUpResponse } from './responses.js';
 import { SocketPair } from './socket-pair.js';
+import type { SecureHost } from './secure.js';
 import { transportControl, type ControlHost } from './transport-control.js';
 import { TransportLayer } from './transport-layer.js';
 import { chosenSubprotocol, forwardUpgrade, type UpgradeHost } from './upgrade.js';
@@ -40,6 +41,7 @@ export class Connection {
   private readonly applied = new Set<string>();
   private refused = false;
   private path = '';
+  private sni: string | undefined; // the TLS server name (SNI) when the client came over TLS
   private subprotocol: string | null = null;
   private session: WebSocketSession | null = null;
   private crashed = false;
@@ -68,26 +70,16 @@ export class Connection {
   }
 
   /** What the proxy reads the client from and writes it to (the socket, or a ClientLink). */
-  get client(): Socket {
-    return this.pair.client;
-  }
+  get client(): Socket { return this.pair.client; }
 
-  get upstream(): Socket | null {
-    return this.pair.upstream;
-  }
+  get upstream(): Socket | null { return this.pair.upstream; }
 
-  get state(): ConnectionState {
-    return this.lifecycle.state;
-  }
+  get state(): ConnectionState { return this.lifecycle.state; }
 
   /** False when a transport fault refused it: not counted as open. */
-  get admitted(): boolean {
-    return !this.refused;
-  }
+  get admitted(): boolean { return !this.refused; }
 
-  get faults(): FaultsInForce {
-    return this.inForce;
-  }
+  get faults(): FaultsInForce { return this.inForce; }
 
   /** Runs the connection; anything thrown on the way ends this connection only. */
   start(): Promise<void> {
@@ -106,6 +98,14 @@ export class Connection {
     if (refusal) this.pair.record.proxyEnds({ how: refusal.action === 'close' && refusal.how === 'rst' ? 'rst' : 'fin' });
     if (refusal?.action === 'close') return this.refuse(refusal.how);
     this.transport.install(this.inForce.transport, true);
+    if (this.ctx.tls) {
+      // TLS (SPEC §10): the terminator reads the first bytes; TLS faults act on the ClientHello.
+      const host: SecureHost = { conn: this.id, client: this.client, timeoutMs: this.ctx.limits.headTimeoutMs, applied: (name) => this.applied.add(name), emit: (type, fields) => this.emit(type, fields), ended: (how) => this.pair.end({ how }),
+        faults: (sni) => (this.inForce = mergeFaults(this.inForce, this.ctx.faults.forHello?.(this.id, sni, this.clientAddress.address) ?? NO_FAULTS)).tls };
+      const secured = await this.ctx.tls.secure(host);
+      if (secured === null) return;
+      if (secured.stream !== host.client) this.sni = this.pair.useSecure(secured.stream, secured.sni);
+    }
     let head: Buffer;
     let rest: Buffer;
     let request: RequestHead;
@@ -124,7 +124,7 @@ export class Connection {
     }
     const { path, query } = targetPath(request.target);
     this.path = path;
-    const more = this.ctx.faults.forRequest(this.id, { path, query, headers: request.headers });
+    const more = this.ctx.faults.forRequest(this.id, { path, query, headers: request.headers, sni: this.sni, client: this.clientAddress.address });
     this.inForce = mergeFaults(this.inForce, more);
     this.transport.install(more.transport, true);
     if (isWebSocketUpgrade(request)) return this.upgrade(request, rest);
@@ -170,7 +170,7 @@ export class Connection {
       state: this.lifecycle.state,
       bytes: this.bytes(),
       messages: this.session?.messages ?? { up: 0, down: 0 },
-      faults: [...this.inForce.handshake, ...this.inForce.transport, ...this.inForce.messages].map((f) => f.name),
+      faults: [...this.inForce.tls, ...this.inForce.handshake, ...this.inForce.transport, ...this.inForce.messages].map((f) => f.name),
     };
   }
 

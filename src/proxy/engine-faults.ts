@@ -50,6 +50,15 @@ export class EngineFaultSource implements FaultSource {
     return this.instantiate(conn, more, entry.listener);
   }
 
+  forHello(conn: string, sni: string | null, client: string): FaultsInForce {
+    const entry = this.open.get(conn);
+    if (!entry) return NO_FAULTS;
+    const subject = { path: '', query: '', headers: [], client, ...(sni !== null ? { sni } : {}) };
+    const more = this.engine.decide(conn, subject, new Set(entry.decided.map((d) => d.spec.name)), 'hello');
+    entry.decided = [...entry.decided, ...more];
+    return this.instantiate(conn, more, entry.listener);
+  }
+
   release(conn: string): void {
     this.open.delete(conn);
   }
@@ -61,7 +70,7 @@ export class EngineFaultSource implements FaultSource {
 
   private instantiate(conn: string, decided: Decided[], listener: FaultListener): FaultsInForce {
     if (decided.length === 0) return NO_FAULTS;
-    const faults: FaultsInForce = { handshake: [], transport: [], messages: [] };
+    const faults: FaultsInForce = { handshake: [], transport: [], messages: [], tls: [] };
     for (const { spec, definition, random } of decided) {
       const fault = { name: spec.name, type: spec.type };
       const context: FaultContext = {

@@ -22,9 +22,11 @@ export interface FaultsInForce {
   handshake: FaultInstance<'handshake'>[];
   transport: FaultInstance<'transport'>[];
   messages: FaultInstance<'messages'>[];
+  /** Decided at accept or at the ClientHello; used only on a TLS connection. */
+  tls: FaultInstance<'tls'>[];
 }
 
-export const NO_FAULTS: FaultsInForce = Object.freeze({ handshake: [], transport: [], messages: [] }) as unknown as FaultsInForce;
+export const NO_FAULTS: FaultsInForce = Object.freeze({ handshake: [], transport: [], messages: [], tls: [] }) as unknown as FaultsInForce;
 
 /** How a connection hears about its faults after the first decision. */
 export interface FaultListener {
@@ -42,6 +44,8 @@ export interface FaultSource {
   forAccept(conn: string, listener: FaultListener): FaultsInForce;
   /** Once the request head is known: the faults that `match` it, in addition. */
   forRequest(conn: string, request: RequestSubject): FaultsInForce;
+  /** Once a ClientHello is read: the TLS faults that `match` its server name or the client, in addition. */
+  forHello?(conn: string, sni: string | null, client: string): FaultsInForce;
   /** The connection has ended: release its per-connection state. */
   release(conn: string): void;
 }
@@ -49,7 +53,7 @@ export interface FaultSource {
 export function mergeFaults(a: FaultsInForce, b: FaultsInForce): FaultsInForce {
   if (b === NO_FAULTS) return a;
   if (a === NO_FAULTS) return b;
-  return { handshake: [...a.handshake, ...b.handshake], transport: [...a.transport, ...b.transport], messages: [...a.messages, ...b.messages] };
+  return { handshake: [...a.handshake, ...b.handshake], transport: [...a.transport, ...b.transport], messages: [...a.messages, ...b.messages], tls: [...a.tls, ...b.tls] };
 }
 
 export type { HandshakeHooks };

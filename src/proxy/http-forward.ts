@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import type { ConnectionOptions } from 'node:tls';
 import type { Socket } from 'node:net';
 import httpProxy from 'http-proxy';
 import type { EventBus } from '../events/bus.js';
@@ -15,6 +16,8 @@ export interface HttpForwarderOptions {
   /** `keep` passes the client's Host on; `target` rewrites it to the target (dev servers that check it). */
   hostHeader: 'keep' | 'target';
   bus: EventBus;
+  /** Trust for an https:// target (system CAs, --upstream-ca, --upstream-insecure). */
+  trust?: ConnectionOptions;
 }
 
 /**
@@ -31,11 +34,12 @@ export class HttpForwarder {
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
   constructor(private readonly options: HttpForwarderOptions) {
+    this.agents.https = new https.Agent({ keepAlive: true, ...options.trust });
     // Each request passes an agent: without one http-proxy asks the upstream for
     // `Connection: close`, which would end the client's keep-alive socket after every response.
     this.proxy = httpProxy.createProxyServer({
       changeOrigin: options.hostHeader === 'target',
-      secure: true,
+      secure: options.trust?.rejectUnauthorized !== false,
       xfwd: false,
       ws: false,
     });

@@ -6,7 +6,8 @@ import { Connection, type ConnectionContext, type ConnectionInfo, type KillOptio
 import { NO_FAULTS, type FaultSource } from './fault-instances.js';
 import { HttpForwarder } from './http-forward.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
-import { dial } from './upstream.js';
+import type { Terminator } from './secure.js';
+import { dial, trustOptions, type UpstreamTrust } from './upstream.js';
 
 export interface ProxyOptions {
   name: string;
@@ -17,6 +18,10 @@ export interface ProxyOptions {
   limits?: Partial<Limits>;
   /** Which faults each connection gets (the scenario engine); none: pure pass-through. */
   faults?: FaultSource;
+  /** With --tls: TLS is terminated on the same listener (SPEC §10). */
+  tls?: Terminator;
+  /** Trust for a wss:// or https:// target. */
+  upstreamTrust?: UpstreamTrust;
 }
 
 const PASS_THROUGH: FaultSource = { forAccept: () => NO_FAULTS, forRequest: () => NO_FAULTS, release: () => {} };
@@ -48,6 +53,7 @@ export class Proxy {
       target: () => this.target_,
       hostHeader: options.hostHeader ?? 'keep',
       bus: options.bus,
+      trust: trustOptions(options.upstreamTrust),
     });
     this.context = {
       proxyName: options.name,
@@ -57,7 +63,8 @@ export class Proxy {
       bus: options.bus,
       limits,
       faults: options.faults ?? PASS_THROUGH,
-      dial,
+      ...(options.tls ? { tls: options.tls } : {}),
+      dial: (target, timeoutMs) => dial(target, timeoutMs, options.upstreamTrust),
       forwardHttp: (socket, owner) => this.http.handle(socket, owner),
       openConnections: (except) => {
         let open = 0;
@@ -113,6 +120,11 @@ export class Proxy {
 
   get url(): string {
     return `ws://${formatHostPort(this.address.host, this.address.port)}`;
+  }
+
+  /** The same listener as `wss://` when TLS is on (SPEC §10), else null. */
+  get secureUrl(): string | null {
+    return this.options.tls ? `wss://${formatHostPort(this.address.host, this.address.port)}` : null;
   }
 
   async start(): Promise<void> {

@@ -56,6 +56,14 @@ export class SocketPair {
     link.on('close', this.onSocketClose);
   }
 
+  /** TLS was terminated: the client is read and written through the decrypted stream from now on. */
+  useSecure(stream: Socket, sni: string | undefined): string | undefined {
+    this.clientStream = stream;
+    stream.on('error', (error) => this.onSocketError('client', error));
+    stream.on('close', this.onSocketClose);
+    return sni;
+  }
+
   /** The upstream is connected: its errors and close are the pair's now, and FIN flows up. */
   adopt(upstream: Socket): void {
     this.upstreamSocket = upstream;

@@ -73,15 +73,18 @@ export class ScenarioEngine {
    * The faults one connection gets now. With `request` null (the connection was just accepted,
    * nothing is known of it yet) only faults without any `match` are decided: they act from the
    * first byte. Once the request head is known, the rest are decided (`skip` names those
-   * decided already, so nothing is rolled or counted twice).
+   * decided already, so nothing is rolled or counted twice). At stage `hello` (a ClientHello
+   * was read) only TLS faults with a `match` are decided, on the server name and client address.
    */
-  decide(conn: string, request: RequestSubject | null, skip?: ReadonlySet<string>): Decided[] {
+  decide(conn: string, request: RequestSubject | null, skip?: ReadonlySet<string>, stage: 'hello' | 'request' = 'request'): Decided[] {
     const scenario = this.current;
     if (request === null ? scenario.match !== undefined : !matches(scenario.match, request)) return [];
     const decided: Decided[] = [];
     for (const spec of [...this.phase.faults, ...this.adhoc]) {
       if (skip?.has(spec.name)) continue;
       if (request === null ? spec.match !== undefined : !matches(spec.match, request)) continue;
+      // TLS faults are decided before any HTTP is seen: at accept, or at the ClientHello (stage hello), never later.
+      if (request !== null && (spec.layer === 'tls') !== (stage === 'hello')) continue;
       if (spec.probability < 1 && streamFor(this.seed, conn, 'probability', String(this.epoch), spec.name)() >= spec.probability) continue;
       if (spec.count !== undefined) {
         const used = this.touched.get(spec.name) ?? 0;

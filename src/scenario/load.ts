@@ -6,6 +6,7 @@ import { FAULT_TYPES, faultByType } from '../faults/index.js';
 import { expectRangeProblems, normaliseExpect } from '../report/expect-schema.js';
 import { displayPath, pointerSegments, positionOf, type Position } from './positions.js';
 import { envelopeSchema, faultEntrySchema, PHASE_DURATION } from './schema.js';
+import { earlyMatchProblems } from './early-match.js';
 import type { FaultSpec, Match, Phase, Scenario, ScenarioProblem } from './types.js';
 import { toNumber, UNIT_HINTS, unitRangeProblem, type Unit } from './units.js';
 import { closest, validatorFor, type ErrorObject } from './validate.js';
@@ -160,7 +161,7 @@ function describe(error: ErrorObject, file: string, locate: Locate, prefix: (str
     case 'enum': {
       const allowed = (error.params.allowedValues as string[]) ?? [];
       const last = segments[segments.length - 1];
-      const value = valueAt(error);
+      const value = error.data; // the offending value (ajv's verbose mode puts it on the error)
       if (last === 'type' && allowed === FAULT_TYPES) {
         if (typeof value !== 'string') return null; // the `type` error ("must be string") says it
         const hint = typeof value === 'string' ? closest(value, FAULT_TYPES) : undefined;
@@ -180,11 +181,6 @@ function describe(error: ErrorObject, file: string, locate: Locate, prefix: (str
   }
 }
 
-/** The offending value (ajv's verbose mode puts it on the error). */
-function valueAt(error: ErrorObject): unknown {
-  return error.data;
-}
-
 function normalise(raw: RawScenario, file: string, locate: Locate, problems: ScenarioProblem[], source: string): Scenario {
   const problem = (segments: (string | number)[], message: string) => {
     const position = locate(segments);
@@ -192,6 +188,7 @@ function normalise(raw: RawScenario, file: string, locate: Locate, problems: Sce
   };
   if (raw.faults && raw.phases) problem(['phases'], 'give either faults or phases, not both');
   if (raw.loop !== undefined && !raw.phases) problem(['loop'], 'loop applies only to phases');
+  earlyMatchProblems(raw, problem);
 
   const phases: Phase[] = raw.phases
     ? raw.phases.map((phase, p) => ({

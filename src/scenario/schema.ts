@@ -17,6 +17,8 @@ export const MatchSchema = Type.Object(
     path: Type.Optional(Glob('glob on the request path: * within a segment, ** across segments')),
     headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'header name → glob on its value (names are case-insensitive)' })),
     query: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'query parameter → glob on its value' })),
+    sni: Type.Optional(Glob('glob on the TLS server name the client asked for (SNI); TLS faults may match only sni and client')),
+    client: Type.Optional(Glob('glob on the client IP address')),
   },
   { additionalProperties: false, description: 'only these connections are touched; others pass through' },
 );

@@ -7,6 +7,10 @@ export interface Match {
   path?: string;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  /** Glob on the TLS server name (SNI). */
+  sni?: string;
+  /** Glob on the client's IP address. */
+  client?: string;
 }
 
 export interface FaultSpec {

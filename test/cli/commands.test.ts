@@ -27,10 +27,10 @@ function upgradeStatus(url: string): Promise<number> {
 }
 
 describe('wsfault faults', () => {
-  it('lists all 31 types with their parameters and defaults', async () => {
+  it('lists all 34 types with their parameters and defaults', async () => {
     const p = run(['faults']);
     expect((await p.exited).code).toBe(0);
-    expect(FAULTS).toHaveLength(31);
+    expect(FAULTS).toHaveLength(34);
     for (const fault of FAULTS) expect(p.stdout()).toMatch(new RegExp(`^${fault.type} {2}\\(${fault.layer}\\)`, 'm'));
     expect(p.stdout()).toMatch(/^ {4}mss +size +default 1448/m);
     expect(p.stdout()).toMatch(/^ {4}code +integer 100–599 +default 426/m);

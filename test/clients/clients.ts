@@ -21,11 +21,12 @@ export const PYTHON = process.env.WSFAULT_PYTHON ?? '/usr/bin/python3';
 /** The flags this machine needs (closed network, root, no GPU), as the env notes say. */
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'];
 
-export async function launchChromium(): Promise<Browser> {
+/** `home`: a HOME whose NSS database ($HOME/.pki/nssdb) Chromium trusts (the TLS suite's test CA). */
+export async function launchChromium(options: { home?: string } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH. This suite needs a real browser and does not skip.`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, ...(options.home ? { env: { ...process.env, HOME: options.home } as Record<string, string> } : {}) });
 }
 
 export { attemptWs };
@@ -58,9 +59,10 @@ export async function attemptChromium(browser: Browser, url: string, protocols: 
 
 const PY_CLIENT = fileURLToPath(new URL('./py_client.py', import.meta.url));
 
-export function attemptPython(url: string, options: { subprotocols?: string[]; openTimeoutS?: number } = {}): Promise<ClientOutcome> {
+export function attemptPython(url: string, options: { subprotocols?: string[]; openTimeoutS?: number; cafile?: string } = {}): Promise<ClientOutcome> {
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} not found: install Debian's python3-websockets (apt-get install python3-websockets).`);
   const args = [PY_CLIENT, url, '--open-timeout', String(options.openTimeoutS ?? 10)];
+  if (options.cafile) args.push('--cafile', options.cafile);
   for (const p of options.subprotocols ?? []) args.push('--subprotocol', p);
   return new Promise((resolve, reject) =>
     execFile(PYTHON, args, { timeout: 30_000 }, (error, stdout, stderr) => {

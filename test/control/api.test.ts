@@ -225,14 +225,14 @@ describe('proxies and scenarios', () => {
     expect(await res.text()).toBe('the other upstream');
   });
 
-  it('serves /openapi.json and the docs UI; GET /faults lists 31 types with their schemas', async () => {
+  it('serves /openapi.json and the docs UI; GET /faults lists 34 types with their schemas', async () => {
     const { apiUrl, client } = await start();
     const openapi = (await (await fetch(`${apiUrl}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(openapi.openapi).toMatch(/^3\./);
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/proxies/{name}/scenario', '/events', '/metrics']));
     expect((await fetch(`${apiUrl}/docs`)).status).toBeLessThan(400);
     const faults = await client.faults();
-    expect(faults).toHaveLength(31);
+    expect(faults).toHaveLength(34);
     expect(faults.find((f) => f.type === 'latency')).toMatchObject({ layer: 'transport' });
   });
 });
