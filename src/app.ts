@@ -2,7 +2,7 @@ import { banner } from './banner.js';
 import { WsfaultError } from './errors.js';
 import { EventBus } from './events/bus.js';
 import { startEchoServer } from './echo/server.js';
-import { parseListen, parseTarget, type Target } from './proxy/address.js';
+import { formatHostPort, parseListen, parseTarget, type Target } from './proxy/address.js';
 import type { KillOptions } from './proxy/connection.js';
 import { EngineFaultSource } from './proxy/engine-faults.js';
 import { Proxy } from './proxy/proxy.js';
@@ -95,7 +95,7 @@ export function createApp(options: AppOptions): App {
     const echo = given ? null : await startEchoServer();
     const target: Target = given ?? parseTarget(echo!.url);
     const engine = new ScenarioEngine({ proxy: settings.name, bus, seed, scenario });
-    const faults = new EngineFaultSource(engine, settings.name, bus);
+    const faults = new EngineFaultSource(engine, settings.name, bus, (): string => formatHostPort(proxy.address.host, proxy.address.port));
     const proxy = new Proxy({ name: settings.name, listen, target, bus, hostHeader: settings.hostHeader, limits: options.limits, faults, tls: options.tls?.terminator, upstreamTrust: options.upstreamTrust });
     const one: RunningProxy = { proxy, engine, echo, scenarioFile: isFile(settings.scenario) ? settings.scenario : null, state: 'listening', error: null };
     try {

@@ -8,9 +8,17 @@ import { NO_FAULTS, type FaultInstance, type FaultListener, type FaultSource, ty
 
 interface OpenConnection {
   listener: FaultListener;
+  /** What every match may use from accept on: the proxy's names and the connection's ordinal. */
+  arrival: Pick<RequestSubject, 'listener' | 'ordinal'>;
   request: RequestSubject | null;
   decided: Decided[];
 }
+
+/** A connection's ordinal on its proxy: the N of its id `c-N`, which the proxy counts from 1. */
+const ordinalOf = (conn: string): number | undefined => {
+  const n = Number(conn.slice(conn.lastIndexOf('-') + 1));
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+};
 
 /**
  * Connects the scenario engine to connections: decides a connection's faults when it is
@@ -21,10 +29,12 @@ interface OpenConnection {
 export class EngineFaultSource implements FaultSource {
   private readonly open = new Map<string, OpenConnection>();
 
+  /** `listenAddress` is asked per connection: a port 0 listener knows its port only once it listens. */
   constructor(
     private readonly engine: ScenarioEngine,
     private readonly proxyName: string,
     private readonly bus: EventBus,
+    private readonly listenAddress: () => string = () => '',
   ) {
     engine.onChange((change) => {
       if (change.apply !== 'all') return;
@@ -37,15 +47,16 @@ export class EngineFaultSource implements FaultSource {
 
   forAccept(conn: string, listener: FaultListener): FaultsInForce {
     const decided = this.engine.decide(conn, null);
-    this.open.set(conn, { listener, request: null, decided });
+    const arrival = { listener: [this.proxyName, this.listenAddress()], ordinal: ordinalOf(conn) };
+    this.open.set(conn, { listener, arrival, request: null, decided });
     return this.instantiate(conn, decided, listener);
   }
 
   forRequest(conn: string, request: RequestSubject): FaultsInForce {
     const entry = this.open.get(conn);
     if (!entry) return NO_FAULTS;
-    entry.request = request;
-    const more = this.engine.decide(conn, request, new Set(entry.decided.map((d) => d.spec.name)));
+    entry.request = { ...request, ...entry.arrival };
+    const more = this.engine.decide(conn, entry.request, new Set(entry.decided.map((d) => d.spec.name)));
     entry.decided = [...entry.decided, ...more];
     return this.instantiate(conn, more, entry.listener);
   }
@@ -53,7 +64,7 @@ export class EngineFaultSource implements FaultSource {
   forHello(conn: string, sni: string | null, client: string): FaultsInForce {
     const entry = this.open.get(conn);
     if (!entry) return NO_FAULTS;
-    const subject = { path: '', query: '', headers: [], client, ...(sni !== null ? { sni } : {}) };
+    const subject = { path: '', query: '', headers: [], client, ...entry.arrival, ...(sni !== null ? { sni } : {}) };
     const more = this.engine.decide(conn, subject, new Set(entry.decided.map((d) => d.spec.name)), 'hello');
     entry.decided = [...entry.decided, ...more];
     return this.instantiate(conn, more, entry.listener);

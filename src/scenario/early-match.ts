@@ -17,7 +17,7 @@ interface RawLists {
 
 /**
  * TLS faults are decided at the ClientHello, before any request exists (SPEC §10): their `match`
- * (and the scenario's, when it has TLS faults) may use only `sni` and `client`. Each other key
+ * (and the scenario's, when it has TLS faults) may use only `sni`, `client`, `listener` and `connections`. Each other key
  * is an error at its own place in the file.
  */
 export function earlyMatchProblems(raw: RawLists, problem: (segments: (string | number)[], message: string) => void): void {
@@ -29,11 +29,11 @@ export function earlyMatchProblems(raw: RawLists, problem: (segments: (string | 
       if (layer !== 'tls') return;
       early = true;
       for (const key of HTTP_MATCH_KEYS.filter((k) => fault.match?.[k] !== undefined)) {
-        problem([...at, i, 'match', key], `a ${layer} fault is decided before any HTTP is seen: match only on sni or client, not ${key}`);
+        problem([...at, i, 'match', key], `a ${layer} fault is decided before any HTTP is seen: match only on sni, client, listener or connections, not ${key}`);
       }
     });
   }
   for (const key of early ? HTTP_MATCH_KEYS.filter((k) => raw.match?.[k] !== undefined) : []) {
-    problem(['match', key], `this scenario has TLS faults, decided before any HTTP is seen: its match may use only sni or client, not ${key}`);
+    problem(['match', key], `this scenario has TLS faults, decided before any HTTP is seen: its match may use only sni, client, listener or connections, not ${key}`);
   }
 }

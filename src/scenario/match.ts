@@ -10,6 +10,19 @@ export interface RequestSubject {
   sni?: string;
   /** The client's IP address. */
   client?: string;
+  /** The proxy the connection arrived at: its name and its listen address HOST:PORT. */
+  listener?: readonly string[];
+  /** The connection's ordinal on its proxy, from 1 (the N of its id c-N). */
+  ordinal?: number;
+}
+
+/** Whether `ordinal` lies in a range written "2", "2-4" or "5-" (the schema checked its form). */
+export function inOrdinalRange(range: string, ordinal: number | undefined): boolean {
+  if (ordinal === undefined) return false;
+  const [from, to] = range.split('-');
+  const low = Number(from);
+  const high = to === undefined ? low : to === '' ? Infinity : Number(to);
+  return ordinal >= low && ordinal <= high;
 }
 
 /** True when every part of `match` holds for the request (an empty match holds for all). */
@@ -17,6 +30,8 @@ export function matches(match: Match | undefined, request: RequestSubject): bool
   if (!match) return true;
   if (match.sni !== undefined && !globMatch(match.sni, request.sni ?? '', false)) return false;
   if (match.client !== undefined && !globMatch(match.client, request.client ?? '', false)) return false;
+  if (match.listener !== undefined && !(request.listener ?? []).some((name) => globMatch(match.listener!, name, false))) return false;
+  if (match.connections !== undefined && !inOrdinalRange(match.connections, request.ordinal)) return false;
   if (match.path !== undefined && !globMatch(match.path, request.path)) return false;
   if (match.headers) {
     for (const [name, glob] of Object.entries(match.headers)) {

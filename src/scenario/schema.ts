@@ -17,8 +17,12 @@ export const MatchSchema = Type.Object(
     path: Type.Optional(Glob('glob on the request path: * within a segment, ** across segments')),
     headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'header name → glob on its value (names are case-insensitive)' })),
     query: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'query parameter → glob on its value' })),
-    sni: Type.Optional(Glob('glob on the TLS server name the client asked for (SNI); TLS faults may match only sni and client')),
+    sni: Type.Optional(Glob('glob on the TLS server name the client asked for (SNI); TLS faults may match only sni, client, listener and connections')),
     client: Type.Optional(Glob('glob on the client IP address')),
+    listener: Type.Optional(Glob("glob on the proxy the connection arrived at: its name or its listen address HOST:PORT (one scenario file shared by several proxies)")),
+    connections: Type.Optional(
+      Type.String({ pattern: '^[1-9][0-9]*(-([1-9][0-9]*)?)?$', description: 'connection ordinals on this proxy, counted from 1 at its start (the N of its id c-N): "2", "2-4" or "5-"' }),
+    ),
   },
   { additionalProperties: false, description: 'only these connections are touched; others pass through' },
 );

@@ -11,6 +11,10 @@ export interface Match {
   sni?: string;
   /** Glob on the client's IP address. */
   client?: string;
+  /** Glob on the proxy's name or its listen address HOST:PORT. */
+  listener?: string;
+  /** Connection ordinals on the proxy: "2", "2-4", "5-". */
+  connections?: string;
 }
 
 export interface FaultSpec {
