@@ -22,7 +22,8 @@ export interface DemoOptions {
  */
 export async function runDemo(options: DemoOptions): Promise<void> {
   // The tour's first scenario is in force before any client starts, so its line is about it alone.
-  const chaos = await startWsfault({ listen: options.listen, api: options.api, seed: options.seed, scenario: tourScenario(options.tour[0]!) });
+  // Each sample client names itself in the query (?client=naive), so the report keys on that.
+  const chaos = await startWsfault({ listen: options.listen, api: options.api, seed: options.seed, scenario: tourScenario(options.tour[0]!), clientKey: 'query:client' });
   const clients = STRATEGIES.map((strategy) => new SampleClient(chaos.url, strategy, streamFor(chaos.seed, 'demo', strategy.name)));
   try {
     header(chaos, options.write);
@@ -31,9 +32,18 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     for (const [index, name] of options.tour.entries()) {
       if (options.signal?.aborted) break;
       if (index === 0) for (const client of clients) client.start();
-      else await chaos.use(tourScenario(name), { apply: 'all' });
+      else {
+        // Most faults act on new connections (a refused upgrade, a reset after N s), so each
+        // scenario begins as a deploy would: open connections are closed with 1001 and every
+        // client reconnects into the new scenario. apply=new, so that the connections about to
+        // close do not use up a `count` (refuse-first-3's three).
+        await chaos.use(tourScenario(name), { apply: 'new' });
+        chaos.kill('all', { how: 'close-frame', code: 1001, reason: 'next scenario' });
+      }
       await pause(stretch, options.signal);
-      const seen = clients.map((client) => `${client.strategy.name}: ${describe(client.take())}`);
+      // The report's class is over the run so far: a few seconds hold too few waits to classify.
+      const classes = new Map(chaos.report().clients.map((client) => [client.key, client.backoff.label]));
+      const seen = clients.map((client) => `${client.strategy.name}: ${describe(client.take())} → ${classes.get(client.strategy.name) ?? 'no attempts yet'}`);
       options.write(`[${index + 1}/${options.tour.length}] ${name.padEnd(width)}  ${seen.join(' · ')}`);
     }
   } finally {
@@ -47,6 +57,7 @@ function header(chaos: Wsfault, write: (line: string) => void): void {
   write(`  proxy      ${chaos.url}  ->  built-in echo`);
   if (chaos.apiUrl) write(`  dashboard  ${chaos.apiUrl}/   (open it in a browser; Ctrl-C ends the demo)`);
   for (const strategy of STRATEGIES) write(`  client     ${strategy.name.padEnd(8)} ${strategy.describe}`);
+  write('  each scenario starts by closing open connections with 1001; → is how the report classifies each client\'s retries so far');
 }
 
 /** One client's stretch in a few words: attempts, what went wrong, how fast it came back. */

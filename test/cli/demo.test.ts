@@ -23,7 +23,10 @@ describe('wsfault demo', () => {
     const refused = clients(lines[0]!);
     expect(lines[0]).toMatch(/^\[1\/2\] upgrade-required-426 /);
     expect(Object.keys(refused)).toEqual(['naive', 'backoff', 'party']);
-    for (const seen of Object.values(refused)) expect(seen).toMatch(/^\d+ attempts, 426 ×\d+, never opened, 0 echoes$/);
+    for (const seen of Object.values(refused)) expect(seen).toMatch(/^\d+ attempts, 426 ×\d+, never opened, 0 echoes → /);
+    // The report's classes, from the waits it measured: 50 ms retries, and ×1.3 without jitter.
+    expect(refused.naive).toMatch(/ → immediate$/);
+    expect(refused.party).toMatch(/ → exponential ×1\.3$/);
     // The naive client retries every 50 ms; the others back off, so they made far fewer attempts.
     const attempts = (text: string) => Number(text.match(/^(\d+) attempts/)![1]);
     expect(attempts(refused.backoff!)).toBe(5);
@@ -31,7 +34,7 @@ describe('wsfault demo', () => {
     expect(attempts(refused.naive!)).toBeGreaterThan(20);
     const recovered = clients(lines[1]!);
     expect(lines[1]).toMatch(/^\[2\/2\] passthrough /);
-    for (const seen of Object.values(recovered)) expect(seen).toMatch(/^1 attempt, back in \d+ ms, [1-9]\d* echoes$/);
+    for (const seen of Object.values(recovered)) expect(seen).toMatch(/^1 attempt, back in \d+ ms, [1-9]\d* echoes → /);
   }, 60_000);
 
   it('Ctrl-C ends it cleanly with exit 0, before the tour is over', async () => {
