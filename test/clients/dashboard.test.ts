@@ -39,12 +39,6 @@ async function openPage(viewport = { width: 1280, height: 800 }): Promise<{ page
   return { page, problems, messages };
 }
 
-/**
- * GET /report belongs to the reconnect report; until it is there the page answers 404 with
- * "report not available", and Chromium logs that one failed fetch. Nothing else may appear.
- */
-const withoutMissingReport = (problems: string[]) => problems.filter((p) => !/status of 404 .*\/report\)$/.test(p));
-
 describe('the dashboard in a real Chromium', () => {
   it('loads with a strict CSP and no console error, switches scenarios, kills with 4000 and logs open and close', async () => {
     wsfault = await createWsfault({ seed: 1 });
@@ -97,8 +91,11 @@ describe('the dashboard in a real Chromium', () => {
       expect(types.length).toBeGreaterThan(0);
       expect(new Set(types)).toEqual(new Set(['connection.close']));
 
-      // Without /report the timeline says so instead of failing.
-      expect(await page.textContent('#timeline-status')).toContain('not available');
+      // The timeline follows: both clients came from this process (one addr+ua key), so one row
+      // with two marks, the refused attempt and the one killed with 4000.
+      await page.locator('#timeline-status', { hasText: /^1 client\(s\) over / }).waitFor({ timeout: 15_000 });
+      await expect.poll(() => page.locator('#timeline .timeline-row rect.attempt').count(), { timeout: 15_000 }).toBe(2);
+      expect(await page.locator('#timeline .timeline-row rect.attempt.outcome-rejected').count()).toBe(1);
       if (WRITE_DOCS) {
         await page.setViewportSize({ width: 420, height: 900 });
         await page.screenshot({ path: 'docs/img/dashboard-narrow.png', fullPage: true });
@@ -106,7 +103,36 @@ describe('the dashboard in a real Chromium', () => {
     } finally {
       await page.close();
     }
-    expect(withoutMissingReport(problems)).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('the reconnect timeline draws a mark per attempt of a reconnecting client, coloured by outcome', async () => {
+    // The first three connections are refused with 426; the client retries every 100 ms until it
+    // opens, so the report holds exactly 4 attempts for it: 3 rejected, 1 upgraded.
+    const scenario = { name: 'first-three-426', faults: [{ type: 'status', code: 426, match: { connections: '1-3' } }] };
+    wsfault = await createWsfault({ seed: 6, scenario, report: { clientKey: 'query:client' } });
+    const url = `${wsfault.app.status()[0]!.url}/ws?client=retrier`;
+    let tries = 0;
+    for (;;) {
+      tries++;
+      const attempt = await attemptWs(url);
+      if (attempt.opened) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(tries).toBe(4);
+    const { page, problems } = await openPage();
+    try {
+      await page.goto(`${wsfault.apiUrl}/`);
+      const row = page.locator('#timeline .timeline-row[data-client="retrier"]');
+      await row.waitFor({ timeout: 15_000 });
+      await expect.poll(() => row.locator('rect.attempt').count(), { timeout: 15_000 }).toBe(4);
+      expect(await row.locator('rect.attempt.outcome-rejected').count()).toBe(3);
+      expect(await row.locator('rect.attempt.outcome-upgraded').count()).toBe(1);
+      expect(await row.locator('.count').textContent()).toBe('4 attempts');
+    } finally {
+      await page.close();
+    }
+    expect(problems).toEqual([]);
   }, 60_000);
 
   it('every control is reachable with the keyboard and has a name', async () => {
@@ -151,7 +177,7 @@ describe('the dashboard in a real Chromium', () => {
       await page.close();
       for (const ws of clients) ws.close();
     }
-    expect(withoutMissingReport(problems)).toEqual([]);
+    expect(problems).toEqual([]);
   }, 60_000);
 
   it('picks up a scenario added over the API without a reload (no event says so: it looks every 15 s)', async () => {
@@ -171,7 +197,7 @@ describe('the dashboard in a real Chromium', () => {
     } finally {
       await page.close();
     }
-    expect(withoutMissingReport(problems)).toEqual([]);
+    expect(problems).toEqual([]);
   }, 60_000);
 
   it('with --api-token: asks once, keeps it in the tab, and the API still refuses requests without it', async () => {
@@ -214,7 +240,7 @@ describe('the dashboard in a real Chromium', () => {
       await page.close();
     }
     // The only console errors are the refusals the page met before and with the wrong token.
-    expect(withoutMissingReport(problems).filter((p) => !p.includes('status of 401'))).toEqual([]);
+    expect(problems.filter((p) => !p.includes('status of 401'))).toEqual([]);
     expect(problems.filter((p) => p.includes('status of 401')).length).toBeGreaterThan(0);
   }, 60_000);
 });
