@@ -63,7 +63,8 @@ export const DEFAULT_CAP = 100_000;
 /** Fault moments of one type this close together are one moment (a restart that closes every connection). */
 const MOMENT_WINDOW_MS = 1_000;
 const MAX_MOMENTS = 10_000;
-const MAX_MOMENT_CONNS = 10_000;
+/** Connections named across all fault moments (the herd figures need them; memory stays bounded). */
+const MAX_MOMENT_CONNS = 100_000;
 
 /**
  * The attempt log: hears the events bus and the connection observer, never the data path. It
@@ -76,6 +77,8 @@ export class AttemptLog {
   private head = 0;
   private readonly byConn = new Map<string, Attempt>();
   private moments: FaultMoment[] = [];
+  private readonly openMoments = new Map<string, { moment: FaultMoment; seen: Set<string> }>();
+  private momentConns = 0;
   total = 0;
   dropped = 0;
   startedAt = Date.now();
@@ -106,6 +109,8 @@ export class AttemptLog {
     this.head = 0;
     this.byConn.clear();
     this.moments = [];
+    this.openMoments.clear();
+    this.momentConns = 0;
     this.total = 0;
     this.dropped = 0;
     this.startedAt = Date.now();
@@ -190,17 +195,19 @@ export class AttemptLog {
     a.path = request.path;
   }
 
+  /** Fault moments: one per fault type acting within MOMENT_WINDOW_MS of its first act; bounded in moments and in connections named. */
   private moment(type: string, conn: string, now: number): void {
-    for (let i = this.moments.length - 1; i >= 0; i--) {
-      const m = this.moments[i]!;
-      if (now - m.at > MOMENT_WINDOW_MS) break;
-      if (m.type === type) {
-        if (m.conns.length < MAX_MOMENT_CONNS && !m.conns.includes(conn)) m.conns.push(conn);
-        return;
-      }
+    let open = this.openMoments.get(type);
+    if (!open || now - open.moment.at > MOMENT_WINDOW_MS) {
+      if (this.moments.length >= MAX_MOMENTS) this.momentConns -= this.moments.shift()!.conns.length;
+      open = { moment: { at: now, type, conns: [] }, seen: new Set() };
+      this.openMoments.set(type, open);
+      this.moments.push(open.moment);
     }
-    this.moments.push({ at: now, type, conns: [conn] });
-    if (this.moments.length > MAX_MOMENTS) this.moments.shift();
+    if (open.seen.has(conn) || this.momentConns >= MAX_MOMENT_CONNS) return;
+    open.seen.add(conn);
+    open.moment.conns.push(conn);
+    this.momentConns++;
   }
 }
 

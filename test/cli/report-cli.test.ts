@@ -14,6 +14,7 @@ describe('wsfault run: report flags (SPEC §1, §11)', () => {
     [['--client-key', 'body:x'], /--client-key "body:x" is not one of/],
     [['--report', 'out.txt'], /--report "out\.txt": the format comes from the extension/],
     [['--duration', 'soon'], /--duration "soon" is not a positive duration/],
+    [['--merge-window', 'soon'], /--merge-window "soon" is not a duration/],
   ])('%j is a usage error (exit 2)', async (flags, message) => {
     const run = cli.run(['--listen', '127.0.0.1:0', '--api', 'off', ...flags]);
     const { code } = await run.exited;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EventBus } from '../../src/events/bus.js';
 import { AttemptLog, newAttempt } from '../../src/report/attempt-log.js';
 import { buildReport } from '../../src/report/build.js';
 import { parseClientKey } from '../../src/report/identity.js';
@@ -30,5 +31,17 @@ describe('attempt log (SPEC §11)', () => {
     ];
     const [client] = groupClients(attempts, 100);
     expect(client!.logical.map((l) => l.conns.map((c) => c.conn))).toEqual([['poll', 'ws'], ['r1', 'r2'], ['r3'], ['anon', 'r4']]);
+  });
+
+  it('groups a fault acting on many connections at once into one moment, each connection once', () => {
+    const bus = new EventBus();
+    const log = new AttemptLog(specs);
+    log.attach(bus);
+    for (const conn of ['c-1', 'c-2', 'c-2', 'c-3']) bus.emit('default', 'fault.applied', { conn, fault: { name: 'close-frame-1', type: 'close-frame' } });
+    bus.emit('default', 'fault.applied', { conn: 'c-1', fault: { name: 'delay-messages-1', type: 'delay-messages' } });
+    expect(log.faultMoments().map((m) => [m.type, m.conns])).toEqual([
+      ['close-frame', ['c-1', 'c-2', 'c-3']],
+      ['delay-messages', ['c-1']],
+    ]);
   });
 });
