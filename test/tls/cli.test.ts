@@ -71,6 +71,6 @@ describe('wsfault validate and TLS faults', () => {
     writeFileSync(file, ['name: bad-tls', 'faults:', '  - type: tls-cert', '    problem: expired', '    match:', '      path: /ws', '      sni: "*.test"', ''].join('\n'));
     const p = cli.run(['validate', file]);
     expect((await p.exited).code).toBe(2);
-    expect(p.stdout() + p.stderr()).toMatch(new RegExp(`${file.replace(/[/.]/g, '\\$&')}:6:\\d+ +faults\\[0\\]\\.match\\.path: a tls fault is decided before any HTTP is seen: match only on sni or client, not path`));
+    expect(p.stdout() + p.stderr()).toMatch(new RegExp(`${file.replace(/[/.]/g, '\\$&')}:6:\\d+ +faults\\[0\\]\\.match\\.path: a tls fault is decided before any HTTP is seen: match only on sni, client, listener or connections, not path`));
   });
 });

@@ -167,8 +167,8 @@ describe('tls-delay and matching', () => {
   });
 
   it('the loader refuses path, headers or query on a TLS fault, at their place', () => {
-    expect(() => loadScenarioObject({ name: 'x', faults: [{ type: 'tls-cert', match: { path: '/ws' } }] }, 'inline')).toThrow(/faults\[0\]\.match\.path.*before any HTTP is seen: match only on sni or client/s);
-    expect(() => loadScenarioObject({ name: 'x', match: { headers: { a: 'b' } }, faults: [{ type: 'tls-delay', delay: '1s' }] }, 'inline')).toThrow(/match\.headers.*its match may use only sni or client/s);
+    expect(() => loadScenarioObject({ name: 'x', faults: [{ type: 'tls-cert', match: { path: '/ws' } }] }, 'inline')).toThrow(/faults\[0\]\.match\.path.*before any HTTP is seen: match only on sni, client, listener or connections/s);
+    expect(() => loadScenarioObject({ name: 'x', match: { headers: { a: 'b' } }, faults: [{ type: 'tls-delay', delay: '1s' }] }, 'inline')).toThrow(/match\.headers.*its match may use only sni, client, listener or connections/s);
     expect(() => loadScenarioObject({ name: 'x', faults: [{ type: 'tls-cert', problem: 'expired', match: { sni: 'a.test', client: '127.*' } }] }, 'inline')).not.toThrow();
   });
 });
