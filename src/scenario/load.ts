@@ -159,7 +159,7 @@ function describe(error: ErrorObject, file: string, locate: Locate, prefix: (str
       const allowed = (error.params.allowedValues as string[]) ?? [];
       const last = segments[segments.length - 1];
       const value = valueAt(error);
-      if (last === 'type' && allowed === FAULT_TYPES) {
+      if (last === 'type' && sameList(allowed, FAULT_TYPES)) {
         if (typeof value !== 'string') return null; // the `type` error ("must be string") says it
         const hint = typeof value === 'string' ? closest(value, FAULT_TYPES) : undefined;
         return at(segments, `unknown fault type ${JSON.stringify(value)}${hint ? ` (did you mean "${hint}"?)` : ''}`);
@@ -177,6 +177,9 @@ function describe(error: ErrorObject, file: string, locate: Locate, prefix: (str
       return at(segments, error.message ?? 'is not valid');
   }
 }
+
+/** The enum of fault types (a precompiled validator carries its own copy of the list). */
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** The offending value (ajv's verbose mode puts it on the error). */
 function valueAt(error: ErrorObject): unknown {

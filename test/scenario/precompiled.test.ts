@@ -1,0 +1,81 @@
+/**
+ * `npm run build` compiles the scenario, fault and config schemas into standalone validators
+ * (scripts/gen-validators.mjs) so start-up loads no ajv compiler. These run against dist/ (the
+ * tests of src/ exercise the ajv fallback): every schema loading asks for is precompiled, a
+ * precompiled validator reports exactly the errors ajv's compiled one does, and a fault type
+ * registered at run time still validates (its envelope is not precompiled: ajv compiles it).
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import Type from 'typebox';
+import { describe, expect, it } from 'vitest';
+import { loadScenarioText as loadFromSource } from '../../src/scenario/load.js';
+import { ConfigSchema } from '../../dist/scenario/config.js';
+import { FAULTS, registerFault } from '../../dist/faults/index.js';
+import { loadScenarioObject, loadScenarioText } from '../../dist/scenario/load.js';
+import { envelopeSchema, faultEntrySchema } from '../../dist/scenario/schema.js';
+import { AJV_OPTIONS, isPrecompiled, validatorFor } from '../../dist/scenario/validate.js';
+
+type Validate = ((value: unknown) => boolean) & { errors?: unknown[] | null };
+const compiled = (schema: object) => new Ajv(AJV_OPTIONS).compile(schema) as Validate;
+const errorsOf = (validate: Validate, value: unknown) => (validate(value) ? [] : JSON.parse(JSON.stringify(validate.errors)));
+
+const BAD_SCENARIOS: unknown[] = [
+  { name: 'x', faults: [{ type: 'latency' }] },
+  { name: 'x', faults: [{ type: 'latecny', delay: 1 }] },
+  { name: 'bad name!', extra: true, loop: 'yes', phases: [] },
+  { name: 'x', phases: [{ name: 'a', duration: '5 parsecs', faults: 3 }] },
+  { name: 'x', faults: [{ type: 7 }, 'latency', null] },
+  'not an object',
+];
+
+describe('validators compiled at build time', () => {
+  const entries = FAULTS.map((definition) => [definition.type, faultEntrySchema(definition) as object] as const);
+
+  it('cover the envelope, the config file and every built-in fault type', () => {
+    expect(isPrecompiled(envelopeSchema())).toBe(true);
+    expect(isPrecompiled(ConfigSchema)).toBe(true);
+    expect(entries.filter(([, schema]) => !isPrecompiled(schema)).map(([type]) => type)).toEqual([]);
+  });
+
+  it('report the same errors as ajv compiling the same schema now', () => {
+    for (const value of BAD_SCENARIOS) expect(errorsOf(validatorFor(envelopeSchema()), value)).toEqual(errorsOf(compiled(envelopeSchema()), value));
+    for (const [type, schema] of entries) {
+      for (const value of [{ type }, { type, name: '!', probability: 2, after: 'soon', match: { path: 1 }, nope: true }, { type, delay: -1, rate: 'x', direction: 'sideways' }]) {
+        expect(errorsOf(validatorFor(schema), value)).toEqual(errorsOf(compiled(schema), value));
+      }
+    }
+    const config = { proxies: [{ name: 'a', listen: ':1' }], seed: -1, maxMessageBuffer: '1 parsec' };
+    expect(errorsOf(validatorFor(ConfigSchema), config)).toEqual(errorsOf(compiled(ConfigSchema), config));
+  });
+
+  it('give the same located messages as ajv (src/, no precompiled validators) for a file with five mistakes', () => {
+    const text = readFileSync('test/fixtures/scenarios/five-mistakes.yaml', 'utf8');
+    const message = (load: (text: string, file: string) => unknown) => {
+      try {
+        load(text, 'five-mistakes.yaml');
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'loaded';
+    };
+    const fromDist = message(loadScenarioText);
+    expect(fromDist.split('\n').length).toBeGreaterThanOrEqual(6);
+    expect(fromDist).toBe(message(loadFromSource));
+  });
+
+  it('a fault type registered at run time is validated by ajv compiled on demand', () => {
+    registerFault({
+      type: 'precompiled-probe',
+      layer: 'transport',
+      summary: 'probe',
+      params: Type.Object({ level: Type.Integer({ minimum: 1 }) }),
+      explain: () => 'probe',
+      create: () => ({}),
+    });
+    expect(isPrecompiled(envelopeSchema())).toBe(false);
+    expect(loadScenarioObject({ name: 'x', faults: [{ type: 'precompiled-probe', level: 2 }] }, 'api').phases[0].faults).toHaveLength(1);
+    expect(() => loadScenarioObject({ name: 'x', faults: [{ type: 'precompiled-probe', level: 0 }] }, 'api')).toThrow(/level.*>= 1/s);
+    expect(() => loadScenarioObject({ name: 'x', faults: [{ type: 'precompiled-prob' }] }, 'api')).toThrow(/did you mean "precompiled-probe"/);
+  });
+});
