@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 import { WsfaultError } from '../errors.js';
 import type { AnyFaultDefinition } from '../faults/define.js';
 import { FAULT_TYPES, faultByType } from '../faults/index.js';
@@ -46,6 +46,8 @@ export function loadScenarioText(text: string, file: string, options: LoadOption
 
 /** Parses YAML text into a plain value and a way to find positions in it. */
 export function parseYaml(text: string, file: string): { value: unknown; locate: Locate; problems: ScenarioProblem[] } {
+  // Loaded only here: a start with a built-in scenario needs no parser (built-in-cache.ts).
+  const { LineCounter, parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const problems: ScenarioProblem[] = doc.errors.map((error) => {
@@ -159,7 +161,8 @@ function describe(error: ErrorObject, file: string, locate: Locate, prefix: (str
       const allowed = (error.params.allowedValues as string[]) ?? [];
       const last = segments[segments.length - 1];
       const value = valueAt(error);
-      if (last === 'type' && sameList(allowed, FAULT_TYPES)) {
+      // By content: a validator compiled at build time carries its own copy of the list.
+      if (last === 'type' && allowed.length === FAULT_TYPES.length && allowed.every((t, i) => t === FAULT_TYPES[i])) {
         if (typeof value !== 'string') return null; // the `type` error ("must be string") says it
         const hint = typeof value === 'string' ? closest(value, FAULT_TYPES) : undefined;
         return at(segments, `unknown fault type ${JSON.stringify(value)}${hint ? ` (did you mean "${hint}"?)` : ''}`);
@@ -177,9 +180,6 @@ function describe(error: ErrorObject, file: string, locate: Locate, prefix: (str
       return at(segments, error.message ?? 'is not valid');
   }
 }
-
-/** The enum of fault types (a precompiled validator carries its own copy of the list). */
-const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** The offending value (ajv's verbose mode puts it on the error). */
 function valueAt(error: ErrorObject): unknown {

@@ -18,7 +18,7 @@ export function schemaKey(schema: object): string {
 }
 
 /**
- * The validators `npm run build` compiled (scripts/gen-validators.mjs), or none when running
+ * The validators `npm run build` compiled (scripts/build-artifacts.mjs), or none when running
  * from src/ (tests) or a build without them: then everything is compiled by ajv on first use.
  */
 let precompiled: Record<string, string> | null | undefined;

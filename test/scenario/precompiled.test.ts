@@ -1,9 +1,10 @@
 /**
  * `npm run build` compiles the scenario, fault and config schemas into standalone validators
- * (scripts/gen-validators.mjs) so start-up loads no ajv compiler. These run against dist/ (the
+ * (scripts/build-artifacts.mjs) so start-up loads no ajv compiler. These run against dist/ (the
  * tests of src/ exercise the ajv fallback): every schema loading asks for is precompiled, a
  * precompiled validator reports exactly the errors ajv's compiled one does, and a fault type
  * registered at run time still validates (its envelope is not precompiled: ajv compiles it).
+ * The built-in scenarios parsed at build time load to exactly what parsing their YAML gives.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
@@ -14,6 +15,9 @@ import { ConfigSchema } from '../../dist/scenario/config.js';
 import { FAULTS, registerFault } from '../../dist/faults/index.js';
 import { loadScenarioObject, loadScenarioText } from '../../dist/scenario/load.js';
 import { envelopeSchema, faultEntrySchema } from '../../dist/scenario/schema.js';
+import { loadBuiltIn } from '../../dist/scenario/built-in-cache.js';
+import { BUILT_IN_DIR, scenarioFiles } from '../../dist/scenario/library.js';
+import { loadScenarioFile } from '../../dist/scenario/load.js';
 import { AJV_OPTIONS, isPrecompiled, validatorFor } from '../../dist/scenario/validate.js';
 
 type Validate = ((value: unknown) => boolean) & { errors?: unknown[] | null };
@@ -77,5 +81,22 @@ describe('validators compiled at build time', () => {
     expect(loadScenarioObject({ name: 'x', faults: [{ type: 'precompiled-probe', level: 2 }] }, 'api').phases[0].faults).toHaveLength(1);
     expect(() => loadScenarioObject({ name: 'x', faults: [{ type: 'precompiled-probe', level: 0 }] }, 'api')).toThrow(/level.*>= 1/s);
     expect(() => loadScenarioObject({ name: 'x', faults: [{ type: 'precompiled-prob' }] }, 'api')).toThrow(/did you mean "precompiled-probe"/);
+  });
+});
+
+describe('built-in scenarios parsed at build time', () => {
+  it('load to what parsing each YAML file gives', () => {
+    const files = scenarioFiles(BUILT_IN_DIR);
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) expect(loadBuiltIn(file, { source: 'built-in' })).toEqual(loadScenarioFile(file, { source: 'built-in' }));
+  });
+
+  it('a file changed since the build is parsed from its text, not taken from the cache', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync: read } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'wsfault-')), 'passthrough.yaml');
+    writeFileSync(file, read(join(BUILT_IN_DIR, 'passthrough.yaml'), 'utf8').replace(/description: .*\n(\s+.*\n)*/, 'description: changed\n'));
+    expect(loadBuiltIn(file, { source: 'built-in' }).description).toBe('changed');
   });
 });
