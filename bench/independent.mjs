@@ -3,7 +3,8 @@
 // ws server that counts bytes (bench/upstream.mjs) in another; rounds interleaved. Unlike
 // run.mjs, each round starts a fresh proxy and streams twice on it: `cold` is the first 2 s of
 // a new process (code not yet optimised), `warm` the next 2 s. Proxy CPU is user + system from
-// /proc, read just before and after each stream (start-up excluded).
+// /proc, read just before and after each stream (start-up excluded). EXTRA_DIST=DIR,DIR adds
+// wsfault builds to compare (each DIR a dist/ with node_modules reachable from it).
 //   node bench/independent.mjs [--rounds 5]
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ const up = fork(`${root}bench/upstream.mjs`, { stdio: 'ignore' });
 const { port: upstreamPort } = await new Promise((r) => up.once('message', r));
 const PROXIES = {
   'wsfault passthrough': (port) => [`${root}dist/cli/main.js`, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', 'off', '--log-level', 'warn'],
+  ...(process.env.EXTRA_DIST ? Object.fromEntries(process.env.EXTRA_DIST.split(',').map((d) => [d, (port) => [d + '/cli/main.js', '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', 'off', '--log-level', 'warn']])) : {}),
   'http-proxy': (port) => [`${root}bench/http-proxy.mjs`, `http://127.0.0.1:${upstreamPort}`, String(port)],
 };
 const results = {};
