@@ -6,6 +6,7 @@
 // passthrough; reported: the request's wall time as the caller sees it and the proxy's CPU time
 // for it (10 ms ticks), medians of --rounds.
 //   node bench/switching.mjs [--connections 5000] [--rounds 5]
+//   WSFAULT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node bench/switching.mjs   # then bench/profile-summary.mjs
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -26,7 +27,8 @@ const message = (child) => new Promise((resolve, reject) => { child.once('messag
 const upstream = node([`${root}bench/upstream.mjs`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
 const { port: upstreamPort } = await message(upstream);
 const [port, apiPort] = [await freePort(), await freePort()];
-const proxy = node([`${root}dist/cli/main.js`, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--log-level', 'warn'], { stdio: 'ignore' });
+const nodeArgs = process.env.WSFAULT_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+const proxy = node([...nodeArgs, `${root}dist/cli/main.js`, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--log-level', 'warn'], { stdio: 'ignore' });
 while (!(await accepts(port)) || !(await accepts(apiPort))) await wait(20);
 // bash execs node, so the pid is the proxy's.
 const client = node([`${root}bench/client.mjs`, 'idle', `ws://127.0.0.1:${port}`, String(connections)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -52,7 +54,8 @@ for (let i = 0; i < rounds * 2; i++) {
   await wait(700);
 }
 client.send('stop');
-proxy.kill('SIGKILL');
+proxy.kill(nodeArgs.length ? 'SIGINT' : 'SIGKILL'); // SIGINT lets --cpu-prof write its profile
+await wait(nodeArgs.length ? 8000 : 0);
 upstream.kill();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`PUT /proxies/default/scenario, apply: all, ${opened.open} open WebSockets, ${rounds} rounds each:`);

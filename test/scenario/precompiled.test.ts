@@ -11,14 +11,16 @@ import { Ajv } from 'ajv';
 import Type from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText as loadFromSource } from '../../src/scenario/load.js';
-import { ConfigSchema } from '../../dist/scenario/config.js';
-import { FAULTS, registerFault } from '../../dist/faults/index.js';
-import { loadScenarioObject, loadScenarioText } from '../../dist/scenario/load.js';
-import { envelopeSchema, faultEntrySchema } from '../../dist/scenario/schema.js';
-import { loadBuiltIn } from '../../dist/scenario/built-in-cache.js';
-import { BUILT_IN_DIR, scenarioFiles } from '../../dist/scenario/library.js';
-import { loadScenarioFile } from '../../dist/scenario/load.js';
-import { AJV_OPTIONS, isPrecompiled, validatorFor } from '../../dist/scenario/validate.js';
+// dist/ as built (pretest builds it), typed by its source; imported by URL so typechecking
+// does not need a build.
+const fromDist = <T>(path: string): Promise<T> => import(new URL(`../../dist/${path}`, import.meta.url).href) as Promise<T>;
+const { ConfigSchema } = await fromDist<typeof import('../../src/scenario/config.js')>('scenario/config.js');
+const { FAULTS, registerFault } = await fromDist<typeof import('../../src/faults/index.js')>('faults/index.js');
+const { loadScenarioFile, loadScenarioObject, loadScenarioText } = await fromDist<typeof import('../../src/scenario/load.js')>('scenario/load.js');
+const { envelopeSchema, faultEntrySchema } = await fromDist<typeof import('../../src/scenario/schema.js')>('scenario/schema.js');
+const { loadBuiltIn } = await fromDist<typeof import('../../src/scenario/built-in-cache.js')>('scenario/built-in-cache.js');
+const { BUILT_IN_DIR, scenarioFiles } = await fromDist<typeof import('../../src/scenario/library.js')>('scenario/library.js');
+const { AJV_OPTIONS, isPrecompiled, validatorFor } = await fromDist<typeof import('../../src/scenario/validate.js')>('scenario/validate.js');
 
 type Validate = ((value: unknown) => boolean) & { errors?: unknown[] | null };
 const compiled = (schema: object) => new Ajv(AJV_OPTIONS).compile(schema) as Validate;
