@@ -10,6 +10,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build also precompiles validators and parses the built-in scenarios (scripts/build-artifacts.mjs).
+COPY scripts/build-artifacts.mjs ./scripts/
+COPY scenarios ./scenarios
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: the compiled proxy, its dependencies, the scenario library and schema.

@@ -15,7 +15,9 @@ function newest(path) {
   return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
 }
 
-const sources = Math.max(newest(join(root, 'src')), newest(join(root, 'tsconfig.json')), newest(join(root, 'tsconfig.build.json')));
+const sources = Math.max(newest(join(root, 'src')), newest(join(root, 'scenarios')), newest(join(root, 'tsconfig.json')), newest(join(root, 'tsconfig.build.json')));
 if (!existsSync(built) || statSync(built).mtimeMs < sources) {
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  // As `npm run build`: validators and built-in scenarios made from what tsc just wrote.
+  execFileSync(process.execPath, [join(root, 'scripts', 'build-artifacts.mjs')], { stdio: 'inherit' });
 }

@@ -1,7 +1,6 @@
 import { banner } from './banner.js';
 import { WsfaultError } from './errors.js';
 import { EventBus } from './events/bus.js';
-import { startEchoServer } from './echo/server.js';
 import { formatHostPort, parseListen, parseTarget, type Target } from './proxy/address.js';
 import type { KillOptions } from './proxy/connection.js';
 import { EngineFaultSource } from './proxy/engine-faults.js';
@@ -92,7 +91,8 @@ export function createApp(options: AppOptions): App {
   const launch = async (planned: ReturnType<typeof plan>): Promise<RunningProxy> => {
     const { settings, listen, target: given, scenario } = planned;
     expect(planned);
-    const echo = given ? null : await startEchoServer();
+    // Loaded only without a target: the echo server brings `ws` (~60 ms of start-up).
+    const echo = given ? null : await (await import('./echo/server.js')).startEchoServer();
     const target: Target = given ?? parseTarget(echo!.url);
     const engine = new ScenarioEngine({ proxy: settings.name, bus, seed, scenario });
     const faults = new EngineFaultSource(engine, settings.name, bus, (): string => formatHostPort(proxy.address.host, proxy.address.port));

@@ -6,7 +6,7 @@
  * This module is published with the client's types: it imports nothing from node: and nothing
  * from the proxy, so `wsfault/client` type-checks in a browser project.
  */
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type Static, type TSchema } from './schema/type.js';
 
 /** A string from a closed set, as `{type: string, enum}` (what OpenAPI readers show best). */
 const OneOf = <const T extends readonly string[]>(values: T, description?: string) =>

@@ -1,17 +1,8 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { WsfaultError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { caCommand } from './ca.js';
-import { ctlCommand } from './ctl.js';
-import { demoCommand } from './demo.js';
-import { faultsCommand } from './faults.js';
-import { healthCommand } from './health.js';
-import { reportCommand } from './report.js';
-import { runCommand } from './run.js';
-import { scenariosCommand } from './scenarios.js';
-import { validateCommand } from './validate.js';
+import type { CommandModule } from 'yargs';
+import { quickParse } from './quick-run.js';
 
 /** Prints one line and exits: 2 for usage and validation, 1 for runtime failures (SPEC §1). */
 function fail(error: unknown): never {
@@ -23,19 +14,41 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
-try {
-  await yargs(hideBin(process.argv))
-    .scriptName('wsfault')
-    .version(VERSION)
-    .command(runCommand)
-    .command(validateCommand)
-    .command(faultsCommand)
-    .command(scenariosCommand)
-    .command(ctlCommand)
-    .command(healthCommand)
-    .command(demoCommand)
-    .command(reportCommand)
-    .command(caCommand)
+/**
+ * The commands, each loaded only when it may run: starting the proxy (`run`, the default) is the
+ * common case and should not pay for the modules of `ctl`, `validate` and the rest. Help shows
+ * them all.
+ */
+const COMMANDS: Record<string, () => Promise<CommandModule<object, never>>> = {
+  run: async () => (await import('./run.js')).runCommand as CommandModule<object, never>,
+  validate: async () => (await import('./validate.js')).validateCommand as CommandModule<object, never>,
+  faults: async () => (await import('./faults.js')).faultsCommand as CommandModule<object, never>,
+  scenarios: async () => (await import('./scenarios.js')).scenariosCommand as CommandModule<object, never>,
+  ctl: async () => (await import('./ctl.js')).ctlCommand as CommandModule<object, never>,
+  health: async () => (await import('./health.js')).healthCommand as CommandModule<object, never>,
+  demo: async () => (await import('./demo.js')).demoCommand as CommandModule<object, never>,
+  report: async () => (await import('./report.js')).reportCommand as CommandModule<object, never>,
+  ca: async () => (await import('./ca.js')).caCommand as CommandModule<object, never>,
+};
+
+function commandsFor(args: string[]): string[] {
+  if (args.some((a) => a === '--help' || a === '-h' || a === 'help')) return Object.keys(COMMANDS);
+  const first = args[0];
+  return first !== undefined && first !== 'run' && first in COMMANDS ? [first] : ['run'];
+}
+
+async function main(args: string[]): Promise<void> {
+  const names = commandsFor(args);
+  if (names.length === 1 && names[0] === 'run') {
+    const run = await COMMANDS.run!();
+    const argv = quickParse(run, args);
+    // A plain start loads no yargs. Anything else, and every usage error, goes through yargs.
+    if (argv) return void (await run.handler(argv));
+  }
+  const { default: yargs } = await import('yargs');
+  const cli = yargs(args).scriptName('wsfault').version(VERSION);
+  for (const command of await Promise.all(names.map((name) => COMMANDS[name]!()))) cli.command(command);
+  await cli
     .strict()
     .fail((message, error) => {
       if (error) fail(error);
@@ -44,6 +57,10 @@ try {
     })
     .help()
     .parseAsync();
+}
+
+try {
+  await main(process.argv.slice(2));
 } catch (error) {
   fail(error);
 }

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Type from 'typebox';
+import Type from '../schema/type.js';
 import type { App } from '../app.js';
 import { VERSION } from '../version.js';
 import { ConnectionInfo, ErrorBody, EventSchema, FaultType, FaultView, Health, Killed, ProxyView, ScenarioSummary, Version } from '../wire.js';

@@ -1,4 +1,4 @@
-import Type, { type TUnsafe } from 'typebox';
+import Type, { type TUnsafe } from '../schema/type.js';
 import { Duration, Probability } from '../scenario/units.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Static, TObject } from 'typebox';
+import type { Static, TObject } from '../schema/type.js';
 import type { FaultContext, Layer, LayerHooks } from './hooks.js';
 
 /** A problem a fault finds in its own parameters beyond what JSON Schema can say. */

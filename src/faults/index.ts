@@ -1,4 +1,4 @@
-import type { TObject } from 'typebox';
+import type { TObject } from '../schema/type.js';
 import { WsfaultError } from '../errors.js';
 import type { AnyFaultDefinition, FaultDefinition } from './define.js';
 import type { Layer } from './hooks.js';

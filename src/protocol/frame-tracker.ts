@@ -35,18 +35,20 @@ export class FrameTracker {
   onMessage?: () => void;
 
   private state = State.Header;
-  private header = Buffer.alloc(14);
+  /** Made only when a header arrives split across reads. */
+  private header: Buffer | null = null;
   private headerHave = 0;
   private remaining = 0;
   private opcode = 0;
   private fin = false;
-  private mask: Buffer | null = null;
+  private masked = false;
+  private maskKey = 0;
   private control: Buffer | null = null;
   private controlHave = 0;
 
   /** True between frames: a frame written now would not split another one. */
   get atBoundary(): boolean {
-    return this.state === State.Header && this.headerHave === 0;
+    return !this.lost && this.state === State.Header && this.headerHave === 0;
   }
 
   /**
@@ -73,49 +75,51 @@ export class FrameTracker {
   }
 
   private readHeader(chunk: Buffer, at: number): number {
-    const header = this.header;
-    // The fast path: the whole header is in this chunk and none is pending.
+    // Usually the whole header is in this read: read it in place, nothing copied or held.
+    if (this.headerHave === 0) {
+      const need = at + 1 < chunk.length ? headerLength(chunk[at + 1]!) : 0;
+      if (need > 0 && chunk.length - at >= need) {
+        this.startFrame(chunk, at);
+        return at + need;
+      }
+    }
+    // A header split across reads: its bytes wait in a buffer made only for this case.
+    const header = (this.header ??= Buffer.alloc(14));
     while (at < chunk.length) {
       header[this.headerHave++] = chunk[at++]!;
-      const need = this.headerLength();
+      const need = this.headerHave < 2 ? 0 : headerLength(header[1]!);
       if (need > 0 && this.headerHave === need) {
-        this.startFrame();
+        this.headerHave = 0;
+        this.startFrame(header, 0);
         return at;
       }
     }
     return at;
   }
 
-  /** Header length once known (2 bytes are needed to know it), else 0. */
-  private headerLength(): number {
-    if (this.headerHave < 2) return 0;
-    const len7 = this.header[1]! & 0x7f;
-    const masked = (this.header[1]! & 0x80) !== 0;
-    return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (masked ? 4 : 0);
-  }
-
-  private startFrame(): void {
-    const h = this.header;
-    this.fin = (h[0]! & 0x80) !== 0;
-    this.opcode = h[0]! & 0x0f;
-    const len7 = h[1]! & 0x7f;
-    let offset = 2;
+  /** Starts the frame whose header begins at `h[base]` (all of it is there). */
+  private startFrame(h: Buffer, base: number): void {
+    this.fin = (h[base]! & 0x80) !== 0;
+    this.opcode = h[base]! & 0x0f;
+    const len7 = h[base + 1]! & 0x7f;
+    let offset = base + 2;
     let length = len7;
     if (len7 === 126) {
-      length = h.readUInt16BE(2);
-      offset = 4;
+      length = h.readUInt16BE(base + 2);
+      offset = base + 4;
     } else if (len7 === 127) {
-      const high = h.readUInt32BE(2);
+      const high = h.readUInt32BE(base + 2);
       if (high > 0x1fffff) {
         this.lost = true;
         return;
       }
-      length = high * 0x1_0000_0000 + h.readUInt32BE(6);
-      offset = 10;
+      length = high * 0x1_0000_0000 + h.readUInt32BE(base + 6);
+      offset = base + 10;
     }
-    this.mask = (h[1]! & 0x80) !== 0 ? Buffer.from(h.subarray(offset, offset + 4)) : null;
+    // The masking key as a number: only a control frame's payload is unmasked (read here).
+    this.masked = (h[base + 1]! & 0x80) !== 0;
+    this.maskKey = this.masked ? h.readUInt32BE(offset) : 0;
     this.remaining = length;
-    this.headerHave = 0;
     this.state = State.Payload;
     if (isControl(this.opcode) && length <= 125) {
       this.control = Buffer.alloc(length);
@@ -130,7 +134,7 @@ export class FrameTracker {
     const control = this.control!;
     for (let i = 0; i < take; i++) {
       const k = this.controlHave + i;
-      control[k] = this.mask ? chunk[at + i]! ^ this.mask[k & 3]! : chunk[at + i]!;
+      control[k] = this.masked ? chunk[at + i]! ^ ((this.maskKey >>> ((3 - (k & 3)) * 8)) & 0xff) : chunk[at + i]!;
     }
     this.controlHave += take;
   }
@@ -150,6 +154,12 @@ export class FrameTracker {
       }
     }
   }
+}
+
+/** Length of a frame header, from its second byte. */
+function headerLength(byte1: number): number {
+  const len7 = byte1 & 0x7f;
+  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (byte1 & 0x80 ? 4 : 0);
 }
 
 /** Code and reason of a Close frame payload (RFC 6455 §5.5.1); 1005 when it has no code. */

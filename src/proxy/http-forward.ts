@@ -1,8 +1,9 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import { createRequire } from 'node:module';
 import type { ConnectionOptions } from 'node:tls';
 import type { Socket } from 'node:net';
-import httpProxy from 'http-proxy';
+import type httpProxy from 'http-proxy';
 import type { EventBus } from '../events/bus.js';
 import { parseRequestHead, serializeRequestHead, targetPath, type HeaderField } from '../protocol/http-head.js';
 import { formatHostPort, type Target } from './address.js';
@@ -28,27 +29,35 @@ export interface HttpForwarderOptions {
  */
 export class HttpForwarder {
   private readonly server = http.createServer();
-  private readonly proxy: httpProxy;
+  /** Made on the first plain request: http-proxy costs start-up time a WebSocket-only proxy need not pay. */
+  private proxy: httpProxy | null = null;
   private readonly owners = new WeakMap<Socket, HttpOwner>();
   /** Keep-alive agents per scheme: a proxy's target may change from http to https while it runs. */
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
   constructor(private readonly options: HttpForwarderOptions) {
     this.agents.https = new https.Agent({ keepAlive: true, ...options.trust });
-    // Each request passes an agent: without one http-proxy asks the upstream for
-    // `Connection: close`, which would end the client's keep-alive socket after every response.
-    this.proxy = httpProxy.createProxyServer({
-      changeOrigin: options.hostHeader === 'target',
-      secure: options.trust?.rejectUnauthorized !== false,
-      xfwd: false,
-      ws: false,
-    });
-    this.proxy.on('error', this.onProxyError);
     this.server.on('request', this.onRequest);
     this.server.on('upgrade', this.onUpgrade);
     this.server.on('clientError', this.onClientError);
     // Our own head timeout guards the first request; later ones get Node's defaults.
     this.server.keepAliveTimeout = 5_000;
+  }
+
+  private web(req: IncomingMessage, res: ServerResponse, options: httpProxy.ServerOptions): void {
+    if (!this.proxy) {
+      const { createProxyServer } = createRequire(import.meta.url)('http-proxy') as typeof httpProxy;
+      // Each request passes an agent: without one http-proxy asks the upstream for
+      // `Connection: close`, which would end the client's keep-alive socket after every response.
+      this.proxy = createProxyServer({
+        changeOrigin: this.options.hostHeader === 'target',
+        secure: this.options.trust?.rejectUnauthorized !== false,
+        xfwd: false,
+        ws: false,
+      });
+      this.proxy.on('error', this.onProxyError);
+    }
+    this.proxy.web(req, res, options);
   }
 
   handle(socket: Socket, connection: HttpOwner): void {
@@ -59,7 +68,7 @@ export class HttpForwarder {
 
   close(): void {
     this.server.closeAllConnections?.();
-    this.proxy.close();
+    this.proxy?.close();
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
@@ -68,11 +77,11 @@ export class HttpForwarder {
     const connection = this.owners.get(req.socket);
     const current = this.options.target();
     const options = { target: current.httpOrigin, agent: current.tls ? this.agents.https : this.agents.http };
-    if (!connection) return void this.proxy.web(req, res, options);
+    if (!connection) return void this.web(req, res, options);
     this.count(req, res, connection);
     if (this.options.bus.observed) this.observe(req, connection.id);
     // Transport faults that act before the dial act on plain requests too: they delay the upstream request.
-    void connection.beforeDial().then(() => this.proxy.web(req, res, options));
+    void connection.beforeDial().then(() => this.web(req, res, options));
   };
 
   private count(req: IncomingMessage, res: ServerResponse, connection: HttpOwner): void {

@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type from '../schema/type.js';
 import { Duration, toNumber, unitRangeProblem } from '../scenario/units.js';
 
 /**

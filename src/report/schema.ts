@@ -4,7 +4,7 @@
  * Times are ms since the epoch; durations are ms. The dashboard draws its timeline from
  * `clients[].attempts` and `faults` directly (docs: /work/report-contract.md, schema below).
  */
-import Type, { type Static } from 'typebox';
+import Type, { type Static } from '../schema/type.js';
 
 const OneOf = <const T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Type, { type Static } from 'typebox';
+import Type, { type Static } from '../schema/type.js';
 import { WsfaultError } from '../errors.js';
 import { invalid, parseYaml, schemaProblems } from './load.js';
 import { displayPath } from './positions.js';

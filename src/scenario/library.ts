@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WsfaultError } from '../errors.js';
+import { loadBuiltIn } from './built-in-cache.js';
 import { loadScenarioFile, type LoadOptions } from './load.js';
 import type { Scenario } from './types.js';
 
@@ -56,7 +57,7 @@ export class ScenarioLibrary {
   peek(name: string): Scenario | undefined {
     const entry = this.scenarios.get(name);
     if (!entry || !('lazyFile' in entry)) return entry;
-    const scenario = loadScenarioFile(entry.lazyFile, { ...this.loadOptions, source: 'built-in' });
+    const scenario = loadBuiltIn(entry.lazyFile, { ...this.loadOptions, source: 'built-in' });
     this.scenarios.set(name, scenario);
     return scenario;
   }

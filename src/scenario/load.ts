@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 import { WsfaultError } from '../errors.js';
 import type { AnyFaultDefinition } from '../faults/define.js';
 import { FAULT_TYPES, faultByType } from '../faults/index.js';
@@ -48,6 +48,8 @@ export function loadScenarioText(text: string, file: string, options: LoadOption
 
 /** Parses YAML text into a plain value and a way to find positions in it. */
 export function parseYaml(text: string, file: string): { value: unknown; locate: Locate; problems: ScenarioProblem[] } {
+  // Loaded only here: a start with a built-in scenario needs no parser (built-in-cache.ts).
+  const { LineCounter, parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const problems: ScenarioProblem[] = doc.errors.map((error) => {
@@ -162,7 +164,8 @@ function describe(error: ErrorObject, file: string, locate: Locate, prefix: (str
       const allowed = (error.params.allowedValues as string[]) ?? [];
       const last = segments[segments.length - 1];
       const value = error.data; // the offending value (ajv's verbose mode puts it on the error)
-      if (last === 'type' && allowed === FAULT_TYPES) {
+      // By content: a validator compiled at build time carries its own copy of the list.
+      if (last === 'type' && allowed.length === FAULT_TYPES.length && allowed.every((t, i) => t === FAULT_TYPES[i])) {
         if (typeof value !== 'string') return null; // the `type` error ("must be string") says it
         const hint = typeof value === 'string' ? closest(value, FAULT_TYPES) : undefined;
         return at(segments, `unknown fault type ${JSON.stringify(value)}${hint ? ` (did you mean "${hint}"?)` : ''}`);

@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter, Node } from 'yaml';
 
 /** Where a value sits in a YAML document, as 1-based line and column. */
 export interface Position {
@@ -30,6 +31,8 @@ export function pointerSegments(pointer: string): (string | number)[] {
  * is reported where the key is written). Falls back to the nearest parent that exists.
  */
 export function positionOf(doc: Document, lines: LineCounter, segments: (string | number)[], key?: string): Position {
+  // A document exists, so yaml is loaded already; required here to keep it out of start-up.
+  const { isMap, isScalar, isSeq } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   let node: Node | null | undefined = doc.contents as Node | null;
   let best: Node | null | undefined = node;
   for (const segment of segments) {

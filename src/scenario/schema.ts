@@ -1,4 +1,4 @@
-import Type, { type TSchema } from 'typebox';
+import Type, { type TSchema } from '../schema/type.js';
 import type { AnyFaultDefinition } from '../faults/define.js';
 import { FAULTS, FAULT_TYPES, registryVersion } from '../faults/index.js';
 import { Duration, Probability } from './units.js';

@@ -1,4 +1,4 @@
-import Type, { type TUnsafe } from 'typebox';
+import Type, { type TUnsafe } from '../schema/type.js';
 
 /**
  * Units of SPEC §3. In files and API bodies a value is a number (milliseconds, bytes, bytes per

@@ -3,7 +3,7 @@
  * registered (registerFault) when the Toxiproxy API starts, so a proxy's fault list in the
  * wsfault API shows them like any other fault. Each acts on one direction, as a toxic does.
  */
-import Type from 'typebox';
+import Type from '../schema/type.js';
 import { Choice } from '../faults/common.js';
 import { defineFault, ms } from '../faults/define.js';
 import type { Direction, Piece, Stage, TransportControl } from '../faults/hooks.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyPluginAsync } from 'fastify';
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { answers } from '../responses.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import type { App } from '../../app.js';
 import { EventSchema, type WsfaultEvent } from '../../wire.js';
 import { answers } from '../responses.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { App } from '../../app.js';
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { createMetrics } from '../metrics.js';
 import { answers } from '../responses.js';
 

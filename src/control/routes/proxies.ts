@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { KILL_DEFAULTS, PASSTHROUGH, type App, type FaultEntry } from '../../app.js';
 import { WsfaultError } from '../../errors.js';
 import type { CloseHow, KillOptions } from '../../proxy/connection.js';

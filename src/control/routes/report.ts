@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { renderJunit } from '../../report/junit.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import type { Reporter } from '../../report/reporter.js';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { stringify } from 'yaml';
 import type { App } from '../../app.js';
 import { WsfaultError } from '../../errors.js';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import type { App } from '../../app.js';
 import { apiError } from '../errors.js';
 import { answers } from '../responses.js';

@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { tokens } from '../../protocol/http-head.js';
 import { Choice } from '../common.js';
 import { defineFault } from '../define.js';

@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { Duration } from '../../scenario/units.js';
 import { HowParam } from '../common.js';
 import { defineFault, ms } from '../define.js';

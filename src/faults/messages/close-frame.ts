@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { Choice, closeCodeProblem } from '../common.js';
 import { defineFault } from '../define.js';
 

@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { Choice, DirectionParam, RateParam } from '../common.js';
 import { defineFault, directionText } from '../define.js';
 import { corrupt } from './corruptions.js';

@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { Duration } from '../../scenario/units.js';
 import { DirectionParam, JitterParam, MessageKinds } from '../common.js';
 import { defineFault, directionText, ms } from '../define.js';

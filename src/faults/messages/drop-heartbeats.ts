@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { Choice, DirectionParam } from '../common.js';
 import { defineFault, directionText } from '../define.js';
 import { covers, kindOf, PASS } from './units.js';

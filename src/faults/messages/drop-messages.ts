@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { DirectionParam, MessageKinds, RateParam } from '../common.js';
 import { defineFault, directionText } from '../define.js';
 import type { MessageHooks } from '../hooks.js';

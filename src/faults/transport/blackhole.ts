@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { DirectionParam } from '../common.js';
 import { defineFault, directionText } from '../define.js';
 import type { Stage } from '../hooks.js';

@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { Size } from '../../scenario/units.js';
 import { defineFault } from '../define.js';
 

@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type from '../../schema/type.js';
 import { Duration, Size } from '../../scenario/units.js';
 import { DirectionParam } from '../common.js';
 import { defineFault, directionText, ms } from '../define.js';

@@ -1,0 +1,63 @@
+// Issue #13 target 6, first half: `PUT /proxies/default/scenario` with `apply: all` on N open
+// WebSockets (default 5 000). wsfault (dist/, API on loopback), the ws upstream
+// (bench/upstream.mjs) and the client holding the connections (bench/client.mjs idle) are each
+// their own process on 127.0.0.1. Switches alternate between a message fault on every
+// connection (`drop-messages rate: 0`, which puts each connection in parsed mode) and
+// passthrough; reported: the request's wall time as the caller sees it and the proxy's CPU time
+// for it (10 ms ticks), medians of --rounds.
+//   node bench/switching.mjs [--connections 5000] [--rounds 5]
+//   WSFAULT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node bench/switching.mjs   # then bench/profile-summary.mjs
+import { fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const arg = (name, fallback) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
+const connections = arg('--connections', 5000);
+const rounds = arg('--rounds', 5);
+const ULIMIT = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"';
+const node = (args, options) => spawn('bash', ['-c', ULIMIT, process.execPath, ...args], options);
+const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+const freePort = () => new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => r(port)); }); });
+const accepts = (port) => new Promise((r) => { const s = net.connect(port, '127.0.0.1', () => (s.destroy(), r(true))); s.on('error', () => r(false)); });
+const ticks = (pid) => { const s = readFileSync(`/proc/${pid}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return Number(f[11]) + Number(f[12]); };
+const message = (child) => new Promise((resolve, reject) => { child.once('message', resolve); child.once('exit', (code) => reject(new Error(`exited ${code}`))); });
+
+const upstream = node([`${root}bench/upstream.mjs`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+const { port: upstreamPort } = await message(upstream);
+const [port, apiPort] = [await freePort(), await freePort()];
+const nodeArgs = process.env.WSFAULT_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+const proxy = node([...nodeArgs, `${root}dist/cli/main.js`, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--log-level', 'warn'], { stdio: 'ignore' });
+while (!(await accepts(port)) || !(await accepts(apiPort))) await wait(20);
+// bash execs node, so the pid is the proxy's.
+const client = node([`${root}bench/client.mjs`, 'idle', `ws://127.0.0.1:${port}`, String(connections)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+const opened = await message(client);
+if (opened.error) throw new Error(`client: ${opened.error} after ${opened.open}`);
+await wait(1000);
+
+const bodies = [
+  { scenario: { name: 'drop-none', faults: [{ type: 'drop-messages', rate: 0 }] }, apply: 'all' },
+  { name: 'passthrough', apply: 'all' },
+];
+const samples = { 'message fault': [], passthrough: [] };
+for (let i = 0; i < rounds * 2; i++) {
+  const body = bodies[i % 2];
+  const c0 = ticks(proxy.pid);
+  const t = performance.now();
+  const res = await fetch(`http://127.0.0.1:${apiPort}/proxies/default/scenario`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await res.text();
+  const ms = performance.now() - t;
+  if (!res.ok) throw new Error(`PUT answered ${res.status}`);
+  await wait(300); // CPU after the answer (timers, lazy work) counts too
+  samples[i % 2 ? 'passthrough' : 'message fault'].push({ ms, cpuMs: (ticks(proxy.pid) - c0) * 10 });
+  await wait(700);
+}
+client.send('stop');
+proxy.kill(nodeArgs.length ? 'SIGINT' : 'SIGKILL'); // SIGINT lets --cpu-prof write its profile
+await wait(nodeArgs.length ? 8000 : 0);
+upstream.kill();
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`PUT /proxies/default/scenario, apply: all, ${opened.open} open WebSockets, ${rounds} rounds each:`);
+for (const [to, list] of Object.entries(samples)) console.log(`  to ${to.padEnd(14)} ${median(list.map((s) => s.ms)).toFixed(0)} ms wall (${list.map((s) => s.ms.toFixed(0)).join(' ')}), proxy CPU ${median(list.map((s) => s.cpuMs))} ms (incl. 300 ms after)`);
+process.exit(0);

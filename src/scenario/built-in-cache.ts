@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename } from 'node:path';
+import { WsfaultError } from '../errors.js';
+import { loadScenarioObject, loadScenarioText, type LoadOptions } from './load.js';
+import type { Scenario } from './types.js';
+
+/**
+ * The built-in scenarios as `npm run build` parsed them (scripts/build-artifacts.mjs writes
+ * dist/scenario/built-in.json: per file, a hash of its text and its value). Starting with
+ * `passthrough` then needs no YAML parser (~50 ms of start-up). A file whose text no longer
+ * matches its hash, or a run from src/, parses the YAML as before.
+ */
+type Cache = Record<string, { sha1: string; value: unknown }>;
+let cache: Cache | null | undefined;
+
+export const textHash = (text: string) => createHash('sha1').update(text).digest('hex');
+
+export function loadBuiltIn(file: string, options: LoadOptions): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new WsfaultError('WSFAULT_NOT_FOUND', `cannot read scenario file ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (cache === undefined) {
+    try {
+      cache = createRequire(import.meta.url)('./built-in.json') as Cache;
+    } catch {
+      cache = null;
+    }
+  }
+  const cached = cache?.[basename(file)];
+  if (cached && cached.sha1 === textHash(text)) {
+    try {
+      return loadScenarioObject(structuredClone(cached.value), file, options);
+    } catch {
+      // Reported below with line and column from the YAML itself.
+    }
+  }
+  return loadScenarioText(text, file, { source: file, ...options });
+}
