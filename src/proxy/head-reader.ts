@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { checkRequestLine, HeadError, headEnd } from '../protocol/http-head.js';
+import { readFirstBytes } from '../transport/first-bytes.js';
 
 export interface HeadRead {
   /** The head's bytes, CRLFCRLF included. */
@@ -39,11 +40,7 @@ export function readHead(socket: Socket, options: HeadReadOptions): Promise<Head
 
     const finish = (error: Error | null, result?: HeadRead) => {
       clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-      socket.off('error', onError);
-      socket.pause();
+      stop();
       if (error) reject(error);
       else resolve(result!);
     };
@@ -67,13 +64,6 @@ export function readHead(socket: Socket, options: HeadReadOptions): Promise<Head
       }
       finish(null, { head: buffered.subarray(0, at), rest: buffered.subarray(at) });
     };
-    const onEnd = () => finish(new PeerClosedError());
-    const onError = (error: Error) => finish(error);
-
-    socket.on('data', onData);
-    socket.on('end', onEnd);
-    socket.on('close', onEnd);
-    socket.on('error', onError);
-    socket.resume();
+    const stop = readFirstBytes(socket, { data: onData, gone: () => finish(new PeerClosedError()), error: (error) => finish(error) });
   });
 }

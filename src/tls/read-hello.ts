@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { TlsHello } from '../faults/hooks.js';
+import { readFirstBytes } from '../transport/first-bytes.js';
 import { HelloError, isHostName, parseHello } from './hello.js';
 
 /** The first TLS handshake record type: a first byte 0x16 means TLS (SPEC §10). */
@@ -27,11 +28,7 @@ export function readHello(socket: Socket, timeoutMs: number): Promise<HelloRead>
     const timer = setTimeout(() => finish({ kind: 'bad', cause: 'timeout', detail: `no complete ClientHello within ${timeoutMs} ms` }), timeoutMs);
     const finish = (result: HelloRead) => {
       clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('close', onEnd);
-      socket.off('error', onError);
-      socket.pause();
+      stop();
       // A copy: the store is not kept alive (or reused) behind the bytes handed on.
       if ((result.kind === 'plain' || result.kind === 'hello') && size > 0) socket.unshift(Buffer.from(buffered));
       resolve(result);
@@ -61,12 +58,10 @@ export function readHello(socket: Socket, timeoutMs: number): Promise<HelloRead>
         finish({ kind: 'bad', cause: 'protocol', detail: error.message });
       }
     };
-    const onEnd = () => finish(buffered.length === 0 ? { kind: 'gone' } : { kind: 'bad', cause: 'protocol', detail: 'the client left inside its ClientHello' });
-    const onError = (error: Error & { code?: string }) => finish({ kind: 'bad', cause: 'reset', detail: error.code ?? error.message });
-    socket.on('data', onData);
-    socket.on('end', onEnd);
-    socket.on('close', onEnd);
-    socket.on('error', onError);
-    socket.resume();
+    const stop = readFirstBytes(socket, {
+      data: onData,
+      gone: () => finish(buffered.length === 0 ? { kind: 'gone' } : { kind: 'bad', cause: 'protocol', detail: 'the client left inside its ClientHello' }),
+      error: (error) => finish({ kind: 'bad', cause: 'reset', detail: error.code ?? error.message }),
+    });
   });
 }
