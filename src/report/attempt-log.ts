@@ -79,6 +79,12 @@ export class AttemptLog {
   private moments: FaultMoment[] = [];
   private readonly openMoments = new Map<string, { moment: FaultMoment; seen: Set<string> }>();
   private momentConns = 0;
+  /**
+   * One string per client key (and spec): every attempt of a client points at the same one, so
+   * the log keeps a key once per client and grouping 200 000 attempts finds it by identity.
+   * Cleared when it outgrows the cap (keys of dropped attempts go with it).
+   */
+  private readonly keys = new Map<string, string>();
   total = 0;
   dropped = 0;
   startedAt = Date.now();
@@ -111,6 +117,7 @@ export class AttemptLog {
     this.moments = [];
     this.openMoments.clear();
     this.momentConns = 0;
+    this.keys.clear();
     this.total = 0;
     this.dropped = 0;
     this.startedAt = Date.now();
@@ -126,6 +133,8 @@ export class AttemptLog {
 
   /** Adds an attempt as if seen (the bench and replays build logs this way). */
   add(attempt: Attempt): void {
+    if (attempt.key !== null) attempt.key = this.intern(attempt.key);
+    if (attempt.keyedBy !== null) attempt.keyedBy = this.intern(attempt.keyedBy);
     this.total++;
     this.attempts.push(attempt);
     this.byConn.set(attempt.conn, attempt);
@@ -189,10 +198,18 @@ export class AttemptLog {
     }
     if (a.key !== null) return;
     const { key, by } = clientKeyOf(this.specs, request, a.address);
-    a.key = key;
-    a.keyedBy = by;
+    a.key = this.intern(key);
+    a.keyedBy = this.intern(by);
     a.method = request.method;
     a.path = request.path;
+  }
+
+  private intern(text: string): string {
+    const known = this.keys.get(text);
+    if (known !== undefined) return known;
+    if (this.keys.size >= this.cap) this.keys.clear();
+    this.keys.set(text, text);
+    return text;
   }
 
   /** Fault moments: one per fault type acting within MOMENT_WINDOW_MS of its first act; bounded in moments and in connections named. */
