@@ -29,6 +29,8 @@ export interface Attempt {
   closeCode: number | undefined;
   closedBy: 'client' | 'server' | 'proxy' | undefined;
   how: 'close-frame' | 'fin' | 'rst' | undefined;
+  /** The TLS handshake with the client failed (`tls.error`, wsfault --tls): no HTTP came of it. */
+  tlsError: boolean;
   faults: string[];
 }
 
@@ -53,6 +55,7 @@ export function newAttempt(conn: string, proxy: string, address: string, start: 
     closeCode: undefined,
     closedBy: undefined,
     how: undefined,
+    tlsError: false,
     faults: [],
   };
   for (const key in fields) (a as unknown as Record<string, unknown>)[key] = (fields as Record<string, unknown>)[key];
@@ -174,6 +177,11 @@ export class AttemptLog {
         this.moment(event.fault.type, event.conn, now);
         return;
       }
+      case 'tls.error': {
+        const a = this.byConn.get(event.conn);
+        if (a) a.tlsError = true;
+        return;
+      }
       case 'connection.close': {
         const a = this.byConn.get(event.conn);
         if (!a) return;
@@ -233,6 +241,8 @@ export function outcomeOf(a: Attempt): Outcome {
   if (a.upgradedAt !== undefined) return 'upgraded';
   if (a.status !== undefined) return a.status === 408 ? 'timeout' : 'rejected';
   if (a.http) return 'http';
+  // A failed TLS handshake is a TCP/TLS-level failure like a reset: it counts for the merge window.
+  if (a.tlsError) return 'tls-error';
   if (a.end === null) return 'open';
   return a.how === 'rst' ? 'reset' : 'closed';
 }
