@@ -1,4 +1,4 @@
-import { classify, median, percentile } from './classify.js';
+import { classify, percentile } from './classify.js';
 import type { FaultMoment, Fleet } from './schema.js';
 
 export interface ClientTimes {
@@ -20,16 +20,33 @@ const WINDOW_MS = 100;
  */
 export function fleetOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[]): Fleet {
   const longest = clients.reduce((n, c) => Math.max(n, c.runWaits.length), 0);
+  // The k-th waits as columns, filled in one pass over the clients (in client order, so the sums
+  // and spreads add up exactly as a per-index pass did), then each column sorted in place for its median.
+  const columns: Float64Array[] = [];
+  const counts = new Int32Array(longest);
+  const sums = new Float64Array(longest);
+  for (let k = 0; k < longest; k++) columns.push(new Float64Array(clients.length));
+  for (const c of clients) {
+    const w = c.runWaits;
+    for (let k = 0; k < w.length; k++) {
+      columns[k]![counts[k]!++] = w[k]!;
+      sums[k] += w[k]!;
+    }
+  }
   const perIndex: Fleet['jitter']['perIndex'] = [];
   const schedule: number[] = [];
   for (let k = 0; k < longest; k++) {
-    const ws: number[] = [];
-    for (const c of clients) if (c.runWaits.length > k) ws.push(c.runWaits[k]!);
-    schedule.push(Math.round(median(ws)));
-    if (ws.length < 2) continue;
-    const mean = ws.reduce((s, w) => s + w, 0) / ws.length;
-    const sd = Math.sqrt(ws.reduce((s, w) => s + (w - mean) ** 2, 0) / (ws.length - 1));
-    perIndex.push({ k, n: ws.length, meanMs: Math.round(mean), sdMs: Math.round(sd), jitter: sd > Math.max(0.05 * mean, 25) });
+    const n = counts[k]!;
+    const ws = columns[k]!.subarray(0, n);
+    if (n >= 2) {
+      const mean = sums[k]! / n;
+      let sq = 0;
+      for (let i = 0; i < n; i++) sq += (ws[i]! - mean) ** 2;
+      const sd = Math.sqrt(sq / (n - 1));
+      perIndex.push({ k, n, meanMs: Math.round(mean), sdMs: Math.round(sd), jitter: sd > Math.max(0.05 * mean, 25) });
+    }
+    ws.sort();
+    schedule.push(Math.round(n % 2 === 1 ? ws[n >> 1]! : (ws[(n >> 1) - 1]! + ws[n >> 1]!) / 2));
   }
   const jittered = perIndex.filter((p) => p.jitter).length;
   const verdict = perIndex.length === 0 ? 'insufficient' : jittered * 2 > perIndex.length ? 'jitter' : 'none';
