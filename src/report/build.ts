@@ -24,14 +24,23 @@ export function buildReport(log: AttemptLog, options: BuildOptions): Report {
   const grouped = groupByClient(log.list());
   const merger = new Merger(grouped, options.mergeWindowMs);
   const facts: ClientFacts[] = new Array(grouped.clients.length);
+  const opens = new Uint8Array(grouped.sorted.length);
+  let logical = 0;
   for (let c = 0; c < facts.length; c++) {
     const { key, keyedBy, from, to } = grouped.clients[c]!;
     const n = merger.merge(from, to);
     const attempts: ReportAttempt[] = new Array(n);
-    for (let l = 0; l < n; l++) attempts[l] = merger.attempt(l, l + 1);
+    for (let l = 0; l < n; l++) {
+      attempts[l] = merger.attempt(l, l + 1);
+      opens[grouped.order[merger.first[l]!]!] = 1;
+    }
     facts[c] = clientFacts(key, keyedBy, attempts, now);
+    logical += n;
   }
-  const fleet = fleetOf(facts, log.faultMoments());
+  // Logical attempts begin at their first connection, and the log is in start order: their starts come out sorted.
+  const starts = new Float64Array(logical);
+  for (let i = 0, at = 0; i < opens.length; i++) if (opens[i] === 1) starts[at++] = grouped.sorted[i]!.start;
+  const fleet = fleetOf(facts, log.faultMoments(), starts);
   const judged = options.expect ? judge(options.expect, fleet, now) : null;
   const clients: Report['clients'] = new Array(facts.length);
   for (let c = 0; c < facts.length; c++) {
