@@ -161,9 +161,14 @@ export class Merger {
     return out;
   }
 
+  /** When logical attempt `l` ended: its last connection's end, null while one is open. */
+  endOf(l: number): number | null {
+    return this.open[l] === 1 ? null : this.end[l]!;
+  }
+
   /** What logical attempt `l` looks like in the report. */
   attempt(l: number, id: number): ReportAttempt {
-    const end = this.open[l] === 1 ? null : this.end[l]!;
+    const end = this.endOf(l);
     if (this.count[l] === 1) return single(this.g.sorted[this.g.order[this.first[l]!]!]!, id, end);
     return joined(this.conns(l), id, end);
   }
@@ -250,7 +255,7 @@ export function groupClients(attempts: readonly Attempt[], mergeWindowMs: number
   const m = new Merger(g, mergeWindowMs);
   return g.clients.map(({ key, keyedBy, from, to }) => {
     const logical: Logical[] = [];
-    for (let l = 0, n = m.merge(from, to); l < n; l++) logical.push({ conns: m.conns(l), start: g.sorted[g.order[m.first[l]!]!]!.start, end: m.attempt(l, l + 1).end });
+    for (let l = 0, n = m.merge(from, to); l < n; l++) logical.push({ conns: m.conns(l), start: g.sorted[g.order[m.first[l]!]!]!.start, end: m.endOf(l) });
     return { key, keyedBy, logical };
   });
 }
