@@ -29,6 +29,8 @@ export interface Attempt {
   closeCode: number | undefined;
   closedBy: 'client' | 'server' | 'proxy' | undefined;
   how: 'close-frame' | 'fin' | 'rst' | undefined;
+  /** The TLS handshake with the client failed (`tls.error`, wsfault --tls): no HTTP came of it. */
+  tlsError: boolean;
   faults: string[];
 }
 
@@ -53,6 +55,7 @@ export function newAttempt(conn: string, proxy: string, address: string, start: 
     closeCode: undefined,
     closedBy: undefined,
     how: undefined,
+    tlsError: false,
     faults: [],
   };
   for (const key in fields) (a as unknown as Record<string, unknown>)[key] = (fields as Record<string, unknown>)[key];
@@ -79,6 +82,12 @@ export class AttemptLog {
   private moments: FaultMoment[] = [];
   private readonly openMoments = new Map<string, { moment: FaultMoment; seen: Set<string> }>();
   private momentConns = 0;
+  /**
+   * One string per client key (and spec): every attempt of a client points at the same one, so
+   * the log keeps a key once per client and grouping 200 000 attempts finds it by identity.
+   * Cleared when it outgrows the cap (keys of dropped attempts go with it).
+   */
+  private readonly keys = new Map<string, string>();
   total = 0;
   dropped = 0;
   startedAt = Date.now();
@@ -111,6 +120,7 @@ export class AttemptLog {
     this.moments = [];
     this.openMoments.clear();
     this.momentConns = 0;
+    this.keys.clear();
     this.total = 0;
     this.dropped = 0;
     this.startedAt = Date.now();
@@ -126,6 +136,8 @@ export class AttemptLog {
 
   /** Adds an attempt as if seen (the bench and replays build logs this way). */
   add(attempt: Attempt): void {
+    if (attempt.key !== null) attempt.key = this.intern(attempt.key);
+    if (attempt.keyedBy !== null) attempt.keyedBy = this.intern(attempt.keyedBy);
     this.total++;
     this.attempts.push(attempt);
     this.byConn.set(attempt.conn, attempt);
@@ -165,6 +177,11 @@ export class AttemptLog {
         this.moment(event.fault.type, event.conn, now);
         return;
       }
+      case 'tls.error': {
+        const a = this.byConn.get(event.conn);
+        if (a) a.tlsError = true;
+        return;
+      }
       case 'connection.close': {
         const a = this.byConn.get(event.conn);
         if (!a) return;
@@ -189,10 +206,18 @@ export class AttemptLog {
     }
     if (a.key !== null) return;
     const { key, by } = clientKeyOf(this.specs, request, a.address);
-    a.key = key;
-    a.keyedBy = by;
+    a.key = this.intern(key);
+    a.keyedBy = this.intern(by);
     a.method = request.method;
     a.path = request.path;
+  }
+
+  private intern(text: string): string {
+    const known = this.keys.get(text);
+    if (known !== undefined) return known;
+    if (this.keys.size >= this.cap) this.keys.clear();
+    this.keys.set(text, text);
+    return text;
   }
 
   /** Fault moments: one per fault type acting within MOMENT_WINDOW_MS of its first act; bounded in moments and in connections named. */
@@ -216,6 +241,8 @@ export function outcomeOf(a: Attempt): Outcome {
   if (a.upgradedAt !== undefined) return 'upgraded';
   if (a.status !== undefined) return a.status === 408 ? 'timeout' : 'rejected';
   if (a.http) return 'http';
+  // A failed TLS handshake is a TCP/TLS-level failure like a reset: it counts for the merge window.
+  if (a.tlsError) return 'tls-error';
   if (a.end === null) return 'open';
   return a.how === 'rst' ? 'reset' : 'closed';
 }

@@ -11,12 +11,11 @@ export function classify(waits: readonly number[]): Backoff {
   const raw = [...waits];
   if (raw.length < 3) return { class: 'insufficient', label: `insufficient (${raw.length} wait${raw.length === 1 ? '' : 's'})`, waits: raw };
   const med = median(raw);
-  if (med < 100 && Math.max(...raw) < 250) return { class: 'immediate', label: 'immediate', waits: raw, medianMs: round(med) };
+  if (med < 100 && maxOf(raw) < 250) return { class: 'immediate', label: 'immediate', waits: raw, medianMs: round(med) };
   const plateau = plateauStart(raw);
-  const growing = plateau === null ? raw : raw.slice(0, plateau + 1);
-  const { factor } = fit(growing);
+  const { factor } = fit(raw, plateau === null ? raw.length : plateau + 1);
   if (plateau !== null && plateau >= 2 && factor >= 1.1) {
-    const cap = median(raw.slice(plateau));
+    const cap = medianOf(raw, plateau, raw.length);
     return { class: 'capped', label: `capped at ${round(cap)} ms (×${fmt(factor)} before)`, waits: raw, factor: fmt(factor), capMs: round(cap), medianMs: round(med) };
   }
   const all = fit(raw);
@@ -29,9 +28,10 @@ export function classify(waits: readonly number[]): Backoff {
 function plateauStart(waits: readonly number[]): number | null {
   let start: number | null = null;
   for (let i = waits.length - 2; i >= 2; i--) {
-    const tail = waits.slice(i);
-    const m = median(tail);
-    if (tail.every((w) => Math.abs(w - m) <= 0.1 * m)) start = i;
+    const m = medianOf(waits, i, waits.length);
+    let flat = true;
+    for (let j = i; j < waits.length && flat; j++) flat = Math.abs(waits[j]! - m) <= 0.1 * m;
+    if (flat) start = i;
     else break;
   }
   if (start === null) return null;
@@ -40,19 +40,20 @@ function plateauStart(waits: readonly number[]): number | null {
 }
 
 /** Least squares of ln(max(w, 10)) on the index: G = e^slope, and the fit's R². */
-function fit(waits: readonly number[]): { factor: number; r2: number } {
-  const n = waits.length;
+function fit(waits: readonly number[], n = waits.length): { factor: number; r2: number } {
   if (n < 2) return { factor: 1, r2: 0 };
-  const ys = waits.map((w) => Math.log(Math.max(w, 10)));
   const mx = (n - 1) / 2;
-  const my = ys.reduce((s, y) => s + y, 0) / n;
+  let my = 0;
+  for (let i = 0; i < n; i++) my += Math.log(Math.max(waits[i]!, 10));
+  my /= n;
   let sxy = 0;
   let sxx = 0;
   let syy = 0;
   for (let i = 0; i < n; i++) {
-    sxy += (i - mx) * (ys[i]! - my);
+    const y = Math.log(Math.max(waits[i]!, 10)) - my;
+    sxy += (i - mx) * y;
     sxx += (i - mx) ** 2;
-    syy += (ys[i]! - my) ** 2;
+    syy += y * y;
   }
   const slope = sxy / sxx;
   return { factor: Math.exp(slope), r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
@@ -60,15 +61,45 @@ function fit(waits: readonly number[]): { factor: number; r2: number } {
 
 /** Largest over smallest step ratio: ±50 % jitter stays under 9, a hand-written table (0, 2 s, 10 s, 30 s) does not. */
 function ratioSpread(waits: readonly number[]): number {
-  const ratios = waits.slice(1).map((w, i) => Math.max(w, 10) / Math.max(waits[i]!, 10));
-  return Math.max(...ratios) / Math.min(...ratios);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 1; i < waits.length; i++) {
+    const r = Math.max(waits[i]!, 10) / Math.max(waits[i - 1]!, 10);
+    if (r < lo) lo = r;
+    if (r > hi) hi = r;
+  }
+  return hi / lo;
 }
 
 export function median(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return medianOf(values, 0, values.length);
+}
+
+/** One scratch for every median: the report takes thousands of them and none needs to allocate. */
+let scratch = new Float64Array(64);
+
+/** Median of values[from, to): sorted in the scratch (insertion sort for the short lists of one client). */
+function medianOf(values: ArrayLike<number>, from: number, to: number): number {
+  const n = to - from;
+  if (n <= 0) return 0;
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+  const s = scratch;
+  if (n <= 32) {
+    for (let i = 0; i < n; i++) {
+      const v = values[from + i]!;
+      let j = i - 1;
+      while (j >= 0 && s[j]! > v) {
+        s[j + 1] = s[j]!;
+        j--;
+      }
+      s[j + 1] = v;
+    }
+  } else {
+    for (let i = 0; i < n; i++) s[i] = values[from + i]!;
+    s.subarray(0, n).sort();
+  }
+  const mid = n >> 1;
+  return n % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** The p-th percentile (0–1), linear between ranks. */
@@ -81,4 +112,9 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 const round = (n: number) => Math.round(n);
+function maxOf(values: readonly number[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
 const fmt = (g: number) => Math.round(g * 100) / 100;

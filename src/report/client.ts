@@ -1,6 +1,4 @@
 import { classify } from './classify.js';
-import type { ClientAttempts } from './merge.js';
-import { reportAttempt } from './merge.js';
 import type { ReportAttempt, ReportClient, Recovery } from './schema.js';
 
 /** The per-client part of the report, before expectations: timeline, waits, backoff, give-up, recovery. */
@@ -19,30 +17,26 @@ export function lossesOf(attempts: readonly ReportAttempt[]): { at: number; next
 
 const lost = (a: ReportAttempt) => a.end !== null && a.outcome !== 'http' && (a.outcome !== 'upgraded' || a.closedBy !== 'client' || a.faults.length > 0);
 
-export function clientFacts(client: ClientAttempts, now: number): ClientFacts {
-  const attempts = client.logical.map((l, i) => reportAttempt(l, i + 1));
+/** One pass over a client's logical attempts: waits, the longest run of retries, give-up and recovery. */
+export function clientFacts(key: string, keyedBy: string, attempts: ReportAttempt[], now: number): ClientFacts {
   const waits: number[] = [];
-  const runs: number[][] = [];
+  // Runs of retries are contiguous stretches of `waits`: a connection that was up starts a new
+  // run (clients reset their backoff on success); the first longest run is the one classified.
+  let runFrom = 0;
+  let bestFrom = 0;
+  let bestLength = 0;
   for (let i = 1; i < attempts.length; i++) {
     const prev = attempts[i - 1]!;
     if (prev.end === null) continue;
-    const wait = Math.max(0, attempts[i]!.start - prev.end);
-    waits.push(wait);
-    // A connection that was up starts a new run of retries: clients reset their backoff on success.
-    if (prev.outcome === 'upgraded' || runs.length === 0) runs.push([wait]);
-    else runs[runs.length - 1]!.push(wait);
+    if (prev.outcome === 'upgraded' || waits.length === 0) runFrom = waits.length;
+    waits.push(Math.max(0, attempts[i]!.start - prev.end));
+    if (waits.length - runFrom > bestLength) {
+      bestFrom = runFrom;
+      bestLength = waits.length - runFrom;
+    }
   }
-  const runWaits = runs.reduce<number[]>((best, r) => (r.length > best.length ? r : best), []);
-  return {
-    key: client.key,
-    keyedBy: client.keyedBy,
-    attempts,
-    waits,
-    backoff: classify(runWaits),
-    gaveUp: gaveUp(attempts, waits, now),
-    recovery: recoveries(attempts),
-    runWaits,
-  };
+  const runWaits = waits.slice(bestFrom, bestFrom + bestLength);
+  return { key, keyedBy, attempts, waits, backoff: classify(runWaits), gaveUp: gaveUp(attempts, waits, now), recovery: recoveries(attempts), runWaits };
 }
 
 /** SPEC §11: no attempt followed within max(3 × last wait, last wait + 30 s) before now. */

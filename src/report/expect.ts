@@ -8,9 +8,32 @@ const ms = (n: number) => `${Math.round(n)} ms`;
  * Marks each expectation of the scenario pass or fail per client, with the evidence (SPEC §11).
  * Fleet-wide ones (jitter, herd) are judged once and shown on every client, so the JUnit file
  * has one test case per expectation per client. With no client at all every expectation fails:
- * a CI run that saw nobody connect has proven nothing.
+ * a CI run that saw nobody connect has proven nothing. The fleet-wide evidence is written once
+ * and the returned function judges one client.
  */
-export function judge(expect: Expectations, client: ClientFacts, fleet: Fleet, now: number): ExpectationResult[] {
+export function judge(expect: Expectations, fleet: Fleet, now: number): (client: ClientFacts) => ExpectationResult[] {
+  const jitter = expect.jitter === undefined ? null : jitterResult(expect.jitter, fleet);
+  const herd = expect.herd === undefined ? null : herdResult(expect.herd, fleet);
+  return (client) => judgeClient(expect, client, jitter, herd, now);
+}
+
+function jitterResult(expected: boolean, fleet: Fleet): ExpectationResult {
+  const v = fleet.jitter.verdict;
+  const evidence = `fleet jitter: ${v}` + (fleet.jitter.perIndex.length > 0 ? ` (${fleet.jitter.perIndex.map((p) => `k=${p.k} sd ${p.sdMs} of mean ${p.meanMs} ms`).join('; ')})` : ' (needs ≥ 2 clients with a k-th wait)');
+  return { name: 'jitter', pass: v !== 'insufficient' && (v === 'jitter') === expected, evidence };
+}
+
+function herdResult(expected: boolean, fleet: Fleet): ExpectationResult {
+  const h = fleet.herd;
+  const evidence =
+    h.verdict === 'insufficient'
+      ? 'no fault hit ≥ 3 clients at once'
+      : `${h.verdict}: largest share ${h.largestShare} in 100 ms, first retry p10–p90 ${h.spreadMs.p10}–${h.spreadMs.p90} ms after ${h.fault}, peak ${h.peakPerSecond}/s`;
+  // herd: false passes when no herd could form; herd: true needs one seen.
+  return { name: 'herd', pass: expected ? h.verdict === 'herd' : h.verdict !== 'herd', evidence };
+}
+
+function judgeClient(expect: Expectations, client: ClientFacts, jitter: ExpectationResult | null, herd: ExpectationResult | null, now: number): ExpectationResult[] {
   const out: ExpectationResult[] = [];
   if (expect.reconnectWithinMs !== undefined) {
     const within = expect.reconnectWithinMs;
@@ -37,20 +60,8 @@ export function judge(expect: Expectations, client: ClientFacts, fleet: Fleet, n
       evidence: shortest === null ? 'no retry' : `shortest wait ${ms(shortest)} (minimum ${ms(expect.minWaitMs)}); waits ${client.waits.map(Math.round).join(', ')}`,
     });
   }
-  if (expect.jitter !== undefined) {
-    const v = fleet.jitter.verdict;
-    const evidence = `fleet jitter: ${v}` + (fleet.jitter.perIndex.length > 0 ? ` (${fleet.jitter.perIndex.map((p) => `k=${p.k} sd ${p.sdMs} of mean ${p.meanMs} ms`).join('; ')})` : ' (needs ≥ 2 clients with a k-th wait)');
-    out.push({ name: 'jitter', pass: v !== 'insufficient' && (v === 'jitter') === expect.jitter, evidence });
-  }
-  if (expect.herd !== undefined) {
-    const h = fleet.herd;
-    const evidence =
-      h.verdict === 'insufficient'
-        ? 'no fault hit ≥ 3 clients at once'
-        : `${h.verdict}: largest share ${h.largestShare} in 100 ms, first retry p10–p90 ${h.spreadMs.p10}–${h.spreadMs.p90} ms after ${h.fault}, peak ${h.peakPerSecond}/s`;
-    // herd: false passes when no herd could form; herd: true needs one seen.
-    out.push({ name: 'herd', pass: expect.herd ? h.verdict === 'herd' : h.verdict !== 'herd', evidence });
-  }
+  if (jitter) out.push({ name: jitter.name, pass: jitter.pass, evidence: jitter.evidence });
+  if (herd) out.push({ name: herd.name, pass: herd.pass, evidence: herd.evidence });
   if (expect.maxAttempts !== undefined) {
     const n = client.attempts.length;
     out.push({ name: 'maxAttempts', pass: n <= expect.maxAttempts, evidence: `${n} attempt(s) (maximum ${expect.maxAttempts})` });
@@ -83,9 +94,15 @@ export function summarise(expect: Expectations | null, clients: Report['clients'
   const names = EXPECTATION_NAMES.filter((n) => (n === 'reconnect.within' ? expect.reconnectWithinMs : n === 'minWait' ? expect.minWaitMs : expect[n]) !== undefined);
   const expectations = names.map((name) => {
     if (clients.length === 0) return { name, pass: false, evidence: 'no client connected', failing: [] };
-    const results = clients.map((c) => ({ key: c.key, r: c.expectations.find((e) => e.name === name)! }));
-    const failing = results.filter((x) => !x.r.pass).map((x) => x.key);
-    return { name, pass: failing.length === 0, evidence: failing.length === 0 ? `${clients.length} client(s) pass` : `${failing.length} of ${clients.length} client(s) fail: ${results.find((x) => !x.r.pass)!.r.evidence}`, failing };
+    const failing: string[] = [];
+    let first: ExpectationResult | null = null;
+    for (const c of clients) {
+      const r = c.expectations.find((e) => e.name === name)!;
+      if (r.pass) continue;
+      failing.push(c.key);
+      first ??= r;
+    }
+    return { name, pass: failing.length === 0, evidence: first === null ? `${clients.length} client(s) pass` : `${failing.length} of ${clients.length} client(s) fail: ${first.evidence}`, failing };
   });
   return { expectations, verdict: expectations.every((e) => e.pass) ? 'pass' : 'fail' };
 }

@@ -1,4 +1,4 @@
-import { classify, median, percentile } from './classify.js';
+import { classify, percentile } from './classify.js';
 import type { FaultMoment, Fleet } from './schema.js';
 
 export interface ClientTimes {
@@ -18,18 +18,35 @@ const WINDOW_MS = 100;
  * most clients at once: spread of their first retries, the largest share in one 100 ms window,
  * the peak attempts per second over the run.
  */
-export function fleetOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[]): Fleet {
+export function fleetOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[], sortedStarts?: Float64Array): Fleet {
   const longest = clients.reduce((n, c) => Math.max(n, c.runWaits.length), 0);
+  // The k-th waits as columns, filled in one pass over the clients (in client order, so the sums
+  // and spreads add up exactly as a per-index pass did), then each column sorted in place for its median.
+  const columns: Float64Array[] = [];
+  const counts = new Int32Array(longest);
+  const sums = new Float64Array(longest);
+  for (let k = 0; k < longest; k++) columns.push(new Float64Array(clients.length));
+  for (const c of clients) {
+    const w = c.runWaits;
+    for (let k = 0; k < w.length; k++) {
+      columns[k]![counts[k]!++] = w[k]!;
+      sums[k] += w[k]!;
+    }
+  }
   const perIndex: Fleet['jitter']['perIndex'] = [];
   const schedule: number[] = [];
   for (let k = 0; k < longest; k++) {
-    const ws: number[] = [];
-    for (const c of clients) if (c.runWaits.length > k) ws.push(c.runWaits[k]!);
-    schedule.push(Math.round(median(ws)));
-    if (ws.length < 2) continue;
-    const mean = ws.reduce((s, w) => s + w, 0) / ws.length;
-    const sd = Math.sqrt(ws.reduce((s, w) => s + (w - mean) ** 2, 0) / (ws.length - 1));
-    perIndex.push({ k, n: ws.length, meanMs: Math.round(mean), sdMs: Math.round(sd), jitter: sd > Math.max(0.05 * mean, 25) });
+    const n = counts[k]!;
+    const ws = columns[k]!.subarray(0, n);
+    if (n >= 2) {
+      const mean = sums[k]! / n;
+      let sq = 0;
+      for (let i = 0; i < n; i++) sq += (ws[i]! - mean) ** 2;
+      const sd = Math.sqrt(sq / (n - 1));
+      perIndex.push({ k, n, meanMs: Math.round(mean), sdMs: Math.round(sd), jitter: sd > Math.max(0.05 * mean, 25) });
+    }
+    ws.sort();
+    schedule.push(Math.round(n % 2 === 1 ? ws[n >> 1]! : (ws[(n >> 1) - 1]! + ws[n >> 1]!) / 2));
   }
   const jittered = perIndex.filter((p) => p.jitter).length;
   const verdict = perIndex.length === 0 ? 'insufficient' : jittered * 2 > perIndex.length ? 'jitter' : 'none';
@@ -38,11 +55,11 @@ export function fleetOf(clients: readonly ClientTimes[], moments: readonly Fault
     schedule,
     backoff: classify(schedule),
     jitter: { verdict, perIndex },
-    herd: herdOf(clients, moments),
+    herd: herdOf(clients, moments, sortedStarts ?? startsOf(clients)),
   };
 }
 
-function herdOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[]): Fleet['herd'] {
+function herdOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[], starts: Float64Array): Fleet['herd'] {
   // Only the connections some fault moment names need finding.
   const wanted = new Set<string>();
   for (const m of moments) for (const conn of m.conns) wanted.add(conn);
@@ -63,12 +80,7 @@ function herdOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[]
     }
     if (retries.length >= HERD_MIN_CLIENTS) best = { moment, retries };
   }
-  let total = 0;
-  for (const c of clients) total += c.attempts.length;
-  const starts = new Float64Array(total);
-  let at = 0;
-  for (const c of clients) for (const a of c.attempts) starts[at++] = a.start;
-  const peakPerSecond = peakIn(starts.sort(), 1000);
+  const peakPerSecond = peakIn(starts, 1000);
   if (!best) return { verdict: 'insufficient', fault: null, at: null, clients: 0, spreadMs: { p10: 0, p50: 0, p90: 0, spread: 0 }, largestShare: 0, peakPerSecond };
   const sorted = best.retries.sort((a, b) => a - b);
   const [p10, p50, p90] = [0.1, 0.5, 0.9].map((p) => Math.round(percentile(sorted, p))) as [number, number, number];
@@ -82,6 +94,16 @@ function herdOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[]
     largestShare,
     peakPerSecond,
   };
+}
+
+/** Every attempt's start, sorted (the build has them in order already and passes them in). */
+function startsOf(clients: readonly ClientTimes[]): Float64Array {
+  let total = 0;
+  for (const c of clients) total += c.attempts.length;
+  const starts = new Float64Array(total);
+  let at = 0;
+  for (const c of clients) for (const a of c.attempts) starts[at++] = a.start;
+  return starts.sort();
 }
 
 /** Most values of a sorted list inside any window [t, t + width). */

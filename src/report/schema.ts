@@ -22,7 +22,7 @@ export const ReportAttempt = Type.Object({
   conns: Type.Array(Type.String(), { description: 'the TCP connections merged into this attempt (engine.io polling + upgrade, a browser\'s own retry)' }),
   start: Ms('when its first connection was accepted'),
   end: MaybeMs('when its last connection ended; null while one is open'),
-  outcome: OneOf(OUTCOMES, 'upgraded: got a 101; http: plain requests only (engine.io polling that never upgraded); rejected: a non-101 answer to the upgrade; reset/closed: TCP ended before any answer (RST/FIN); open: nothing decided yet'),
+  outcome: OneOf(OUTCOMES, 'upgraded: got a 101; http: plain requests only (engine.io polling that never upgraded); rejected: a non-101 answer to the upgrade; reset/closed: TCP ended before any answer (RST/FIN); timeout: a 408 answer; tls-error: the TLS handshake with the client failed (wsfault --tls); open: nothing decided yet'),
   status: Type.Optional(Type.Integer({ description: 'HTTP status the client got for its upgrade' })),
   upgradedAt: Type.Optional(Ms('when the 101 reached the client')),
   firstMessageAt: Type.Optional(Ms('when the client sent its first data message on this attempt')),
