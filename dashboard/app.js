@@ -14,7 +14,7 @@ const MAX_CLIENTS = 50;
 const MAX_CONNECTIONS = 200;
 
 let token = sessionStorage.getItem(TOKEN_KEY);
-const state = { proxies: [], scenarios: [], conns: new Map(), events: [], reportMissing: false };
+const state = { proxies: [], scenarios: [], conns: new Map(), events: [], reportMissing: false, clientKeys: new Map() };
 
 class Unauthorized extends Error {}
 
@@ -123,6 +123,9 @@ async function loadConnections() {
     }
     Object.assign(entry, { info: c, fetchedAt });
     const cells = entry.row.cells;
+    // The report knows which client each connection belongs to (--client-key); until it has
+    // been fetched, or for a proxy it does not list, the address stands in.
+    cells[1].textContent = state.clientKeys.get(key) ?? `${c.client.address}:${c.client.port}`;
     cells[3].textContent = fmtAge(c.ageMs);
     cells[4].textContent = c.state;
     cells[5].textContent = `${fmtBytes(c.bytes.up)} / ${fmtBytes(c.bytes.down)}`;
@@ -200,6 +203,8 @@ async function loadTimeline() {
 
 function drawTimeline(report) {
   const clients = report.clients ?? [];
+  state.clientKeys = new Map(clients.flatMap((client) => client.attempts.flatMap((a) => a.conns.map((conn) => [`${a.proxy}/${conn}`, client.key]))));
+  if (clients.length > 0) schedule('connections');
   const faults = report.faults ?? [];
   const start = report.startedAt;
   let end = report.generatedAt ?? Date.now();

@@ -191,6 +191,7 @@ class Row {
   constructor(
     public id: number,
     public conns: string[],
+    public proxy: string,
     public start: number,
     public end: number | null,
     public outcome: Outcome,
@@ -219,7 +220,7 @@ function decide(decisive: Attempt, end: number | null): Outcome {
 }
 
 function single(a: Attempt, id: number, end: number | null): ReportAttempt {
-  return new Row(id, [a.conn], a.start, end, decide(a, end), a.faults, a, a.upgradedAt, a.firstMessageAt, a.method !== undefined ? a : undefined);
+  return new Row(id, [a.conn], a.proxy, a.start, end, decide(a, end), a.faults, a, a.upgradedAt, a.firstMessageAt, a.method !== undefined ? a : undefined);
 }
 
 function joined(conns: Attempt[], id: number, end: number | null): ReportAttempt {
@@ -233,7 +234,7 @@ function joined(conns: Attempt[], id: number, end: number | null): ReportAttempt
   }
   const decisive = upgraded ?? conns[conns.length - 1]!;
   const ids = conns.map((c) => c.conn);
-  return new Row(id, ids, conns[0]!.start, end, decide(decisive, end), [...new Set(conns.flatMap((c) => c.faults))], decisive, upgraded?.upgradedAt, firstMessageAt, first);
+  return new Row(id, ids, conns[0]!.proxy, conns[0]!.start, end, decide(decisive, end), [...new Set(conns.flatMap((c) => c.faults))], decisive, upgraded?.upgradedAt, firstMessageAt, first);
 }
 
 /** One logical attempt: the connections merged into it, in order (a view for callers that want objects). */

@@ -20,6 +20,7 @@ export type BackoffClass = (typeof BACKOFF_CLASSES)[number];
 export const ReportAttempt = Type.Object({
   id: Type.Integer({ description: 'logical attempt number within the client, from 1' }),
   conns: Type.Array(Type.String(), { description: 'the TCP connections merged into this attempt (engine.io polling + upgrade, a browser\'s own retry)' }),
+  proxy: Type.String({ description: 'the proxy (listener) it arrived at, as named in /proxies: with conns, what finds its connections there' }),
   start: Ms('when its first connection was accepted'),
   end: MaybeMs('when its last connection ended; null while one is open'),
   outcome: OneOf(OUTCOMES, 'upgraded: got a 101; http: plain requests only (engine.io polling that never upgraded); rejected: a non-101 answer to the upgrade; reset/closed: TCP ended before any answer (RST/FIN); timeout: a 408 answer; tls-error: the TLS handshake with the client failed (wsfault --tls); open: nothing decided yet'),

@@ -129,6 +129,11 @@ describe('the dashboard in a real Chromium', () => {
       expect(await row.locator('rect.attempt.outcome-rejected').count()).toBe(3);
       expect(await row.locator('rect.attempt.outcome-upgraded').count()).toBe(1);
       expect(await row.locator('.count').textContent()).toBe('4 attempts');
+      // A live connection's row names its client by the report's key, not its address.
+      const live = await openClient(`${wsfault.app.status()[0]!.url}/ws?client=live-one`);
+      const [conn] = wsfault.app.connections('default').map((c) => c.id);
+      await page.locator(`#connections tr[data-conn="${conn}"] td`, { hasText: /^live-one$/ }).waitFor({ timeout: 15_000 });
+      live.close();
     } finally {
       await page.close();
     }
