@@ -3,6 +3,14 @@ import type { Direction } from '../faults/hooks.js';
 import { FrameTracker } from '../protocol/frame-tracker.js';
 import { isControl } from '../protocol/opcodes.js';
 
+/**
+ * How much may wait in the sink's buffer before the source is paused. A socket's own high-water
+ * mark (16 KiB) is below one 64 KiB message, so pausing at it would stop reading after every
+ * large write and cost a round of drain/resume each time; this keeps memory bounded per
+ * direction while letting a burst through.
+ */
+const PAUSE_AT = 256 * 1024;
+
 /** Parsed mode: every chunk read goes to it (the message pipeline), which writes to the FrameOutput. */
 export interface ParsedMode {
   push(chunk: Buffer): void;
@@ -182,7 +190,7 @@ export class Pipe implements FrameOutput {
 
   private forward(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    if (!this.sink.write(chunk)) this.source.pause();
+    if (!this.sink.write(chunk) && this.sink.writableLength >= PAUSE_AT) this.source.pause();
   }
 
   private forwardRaw(bytes: Buffer): void {

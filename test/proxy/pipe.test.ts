@@ -15,7 +15,7 @@ async function pipeRig() {
   const received: Buffer[] = [];
   b.far.on('data', (chunk) => received.push(chunk));
   b.far.resume();
-  return { pipe, input: a.near, output: () => Buffer.concat(received), source: a.far, sinkPeer: b.far };
+  return { pipe, input: a.near, output: () => Buffer.concat(received), source: a.far, sink: b.near, sinkPeer: b.far };
 }
 
 describe('Pipe', () => {
@@ -61,12 +61,16 @@ describe('Pipe', () => {
   });
 
   it('a sink that cannot keep up pauses the source (backpressure)', async () => {
-    const { pipe, input, source, sinkPeer } = await pipeRig();
+    const { pipe, input, source, sink, sinkPeer } = await pipeRig();
     sinkPeer.pause();
     pipe.start();
     const chunk = Buffer.alloc(64 * 1024);
     for (let i = 0; i < 400 && !source.isPaused(); i++) input.write(chunk);
     await until(() => source.isPaused(), 'the source paused');
+    // Paused once 256 KiB wait in the sink, not at its 16 KiB mark: a burst passes, memory stays
+    // bounded (what waits is at most that plus the read that crossed it).
+    expect(sink.writableLength).toBeGreaterThanOrEqual(256 * 1024);
+    expect(sink.writableLength).toBeLessThanOrEqual(256 * 1024 + 64 * 1024);
     sinkPeer.resume();
     await until(() => !source.isPaused(), 'the source resumed once the sink drained', 10_000);
   });
