@@ -87,10 +87,10 @@ export class SampleClient {
 
   private connect(): void {
     if (this.stopped) return;
-    this.seen.attempts++;
     const socket = new WebSocket(`${this.url}/?client=${this.strategy.name}`, { handshakeTimeout: 3_000 });
     this.socket = socket;
     let label: string | null = null;
+    let opened = false;
     socket.on('unexpected-response', (_request, response) => {
       label = String(response.statusCode);
       response.resume();
@@ -100,6 +100,10 @@ export class SampleClient {
       label ??= error.code === 'ECONNRESET' ? 'reset' : error.code ?? 'error';
     });
     socket.on('open', () => {
+      // An attempt counts where its outcome is known: one in flight when the scenario changes
+      // belongs to the stretch that decided it.
+      opened = true;
+      this.seen.attempts++;
       this.seen.opened++;
       if (this.failedAt !== null) this.seen.recoveries.push(Date.now() - this.failedAt);
       this.failures = 0;
@@ -111,6 +115,7 @@ export class SampleClient {
       if (this.sender) clearInterval(this.sender);
       this.sender = null;
       if (this.stopped) return;
+      if (!opened) this.seen.attempts++;
       this.record(label ?? (code === 1006 ? 'dropped' : `close ${code}`));
       this.timer = setTimeout(() => this.connect(), this.strategy.wait(this.failures++, this.random));
     });
