@@ -20,6 +20,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nginxConfig } from './nginx-config.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..');
@@ -244,41 +245,10 @@ const SCENARIOS = {
 };
 for (const [k, v] of Object.entries(SCENARIOS)) writeFileSync(join(tmp, `${k}.yaml`), v);
 
-function nginxConfig(dir, port, upstreamPort) {
-  // The usual WebSocket reverse proxy; one worker; every path it writes lives in the temp dir.
-  return `worker_processes 1;
-worker_rlimit_nofile ${Math.min(hardLimit, 65_536)};
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections ${2 * Math.min(hardLimit, 65_536)}; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://127.0.0.1:${upstreamPort};
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection "upgrade";
-      proxy_set_header Host $host;
-      proxy_read_timeout 1h;
-      proxy_send_timeout 1h;
-    }
-  }
-}
-`;
-}
-
 async function startNginx(upstreamPort, port) {
   port ??= await freePort();
   const dir = mkdtempSync(join(tmp, 'nginx-'));
-  writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, port, upstreamPort));
+  writeFileSync(join(dir, 'nginx.conf'), nginxConfig({ dir, port, upstreamPort, files: Math.min(hardLimit, 65_536) }));
   const child = track(spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] }), 'SIGTERM');
   const err = [];
   child.stderr.on('data', (d) => err.push(d));

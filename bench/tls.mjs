@@ -16,6 +16,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nginxConfig } from './nginx-config.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..');
@@ -94,34 +95,7 @@ const upstreamPort = await new Promise((resolve) => upstream.once('message', (m)
 async function startNginx() {
   const port = await freePort();
   const dir = mkdtempSync(join(tmp, 'nginx-'));
-  writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  server {
-    listen 127.0.0.1:${port} ssl;
-    ssl_certificate ${tmp}/chain.pem;
-    ssl_certificate_key ${tmp}/key.pem;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    location / {
-      proxy_pass http://127.0.0.1:${upstreamPort};
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection "upgrade";
-      proxy_set_header Host $host;
-      proxy_read_timeout 1h;
-    }
-  }
-}
-`);
+  writeFileSync(join(dir, 'nginx.conf'), nginxConfig({ dir, port, upstreamPort, files: 2048, tls: { cert: `${tmp}/chain.pem`, key: `${tmp}/key.pem` } }));
   const child = track(spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'ignore' }));
   await waitForPort(port);
   let worker;
