@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startWsfault, type Wsfault } from '../index.js';
+import { median } from '../report/classify.js';
 import { streamFor } from '../scenario/prng.js';
 import { SampleClient, STRATEGIES, type Observation } from './sample-client.js';
 import { tourScenario } from './tour.js';
@@ -40,7 +42,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         await chaos.use(tourScenario(name), { apply: 'new' });
         chaos.kill('all', { how: 'close-frame', code: 1001, reason: 'next scenario' });
       }
-      await pause(stretch, options.signal);
+      // Ctrl-C ends the stretch early (an abort rejects the sleep; the loop then stops).
+      await sleep(stretch, undefined, { signal: options.signal }).catch(() => {});
       // The report's class is over the run so far: a few seconds hold too few waits to classify.
       const classes = new Map(chaos.report().clients.map((client) => [client.key, client.backoff.label]));
       const seen = clients.map((client) => `${client.strategy.name}: ${describe(client.take())} → ${classes.get(client.strategy.name) ?? 'no attempts yet'}`);
@@ -64,23 +67,8 @@ function header(chaos: Wsfault, write: (line: string) => void): void {
 export function describe(seen: Observation): string {
   const parts = [`${seen.attempts} attempt${seen.attempts === 1 ? '' : 's'}`];
   for (const [label, count] of seen.failures) parts.push(`${label} ×${count}`);
-  if (seen.recoveries.length > 0) parts.push(`back in ${median(seen.recoveries)} ms`);
+  if (seen.recoveries.length > 0) parts.push(`back in ${Math.round(median(seen.recoveries))} ms`);
   else if (seen.attempts > 0 && seen.opened === 0) parts.push('never opened');
   parts.push(`${seen.echoed} echoes`);
   return parts.join(', ');
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.floor(sorted.length / 2)]);
-}
-
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }
