@@ -1,18 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import type { Browser, ConsoleMessage, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsoleMessage, Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createWsfault, type RunningWsfault } from '../../src/wsfault.js';
 import { attemptWs, closed, openClient } from '../helpers/ws-client.js';
-import { launchChromium } from './clients.js';
+import { chromiumPerFile } from './chromium-per-file.js';
 
-let browser: Browser;
+const browser = chromiumPerFile();
 let wsfault: RunningWsfault | null = null;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 afterEach(async () => {
   await wsfault?.stop(200);
   wsfault = null;
@@ -28,7 +22,7 @@ const WRITE_DOCS = process.env.WSFAULT_WRITE_DOCS === '1';
 
 /** A page that records every console message (a CSP violation is one) and uncaught error. */
 async function openPage(viewport = { width: 1280, height: 800 }): Promise<{ page: Page; problems: string[]; messages: ConsoleMessage[] }> {
-  const page = await browser.newPage({ viewport });
+  const page = await browser().newPage({ viewport });
   const problems: string[] = [];
   const messages: ConsoleMessage[] = [];
   page.on('console', (message) => {

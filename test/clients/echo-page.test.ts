@@ -1,17 +1,10 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { WsfaultEvent } from '../../src/events/types.js';
 import { createWsfault, type RunningWsfault } from '../../src/wsfault.js';
-import { launchChromium } from './clients.js';
+import { chromiumPerFile } from './chromium-per-file.js';
 
-let browser: Browser;
+const browser = chromiumPerFile();
 let wsfault: RunningWsfault | null = null;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 afterEach(async () => {
   await wsfault?.stop(200);
   wsfault = null;
@@ -22,7 +15,7 @@ describe('the echo page in a real Chromium', () => {
     wsfault = await createWsfault({ scenario: 'refuse-first-3', seed: 1 });
     const events: WsfaultEvent[] = [];
     wsfault.app.bus.subscribe((event) => events.push(event));
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     const requests: string[] = [];
     page.on('request', (request) => requests.push(request.url()));
     try {
