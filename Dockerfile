@@ -10,8 +10,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# The build also precompiles validators and parses the built-in scenarios (scripts/build-artifacts.mjs).
-COPY scripts/build-artifacts.mjs ./scripts/
+# The build also precompiles validators, parses the built-in scenarios (scripts/build-artifacts.mjs)
+# and bundles the command line (scripts/bundle-cli.mjs).
+COPY scripts/build-artifacts.mjs scripts/bundle-cli.mjs ./scripts/
 COPY scenarios ./scenarios
 RUN npm run build && npm prune --omit=dev
 

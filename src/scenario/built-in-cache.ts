@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { WsfaultError } from '../errors.js';
+import { BUILD_DIR } from '../package-root.js';
 import { loadScenarioObject, loadScenarioText, type LoadOptions } from './load.js';
 import type { Scenario } from './types.js';
 
@@ -26,7 +27,7 @@ export function loadBuiltIn(file: string, options: LoadOptions): Scenario {
   }
   if (cache === undefined) {
     try {
-      cache = createRequire(import.meta.url)('./built-in.json') as Cache;
+      cache = BUILD_DIR ? (createRequire(import.meta.url)(join(BUILD_DIR, 'scenario', 'built-in.json')) as Cache) : null;
     } catch {
       cache = null;
     }

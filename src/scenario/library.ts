@@ -1,13 +1,13 @@
 import { readdirSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, extname, join, resolve, sep } from 'node:path';
 import { WsfaultError } from '../errors.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { loadBuiltIn } from './built-in-cache.js';
 import { loadScenarioFile, type LoadOptions } from './load.js';
 import type { Scenario } from './types.js';
 
-/** The built-in library, found from this module in dist/ and in src/ alike (both are one level down). */
-export const BUILT_IN_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+/** The built-in library: scenarios/ at the package root. */
+export const BUILT_IN_DIR = join(PACKAGE_ROOT, 'scenarios') + sep;
 
 const isScenarioFile = (name: string) => name.endsWith('.yaml') || name.endsWith('.yml');
 

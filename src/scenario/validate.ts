@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Ajv as AjvClass, ErrorObject, Options, ValidateFunction } from 'ajv';
+import { BUILD_DIR } from '../package-root.js';
 
 /**
  * One validator per schema, reporting every error (allErrors). Unknown keywords (`x-unit`) are
@@ -22,16 +24,17 @@ export function schemaKey(schema: object): string {
  * from src/ (tests) or a build without them: then everything is compiled by ajv on first use.
  */
 let precompiled: Record<string, string> | null | undefined;
+const VALIDATORS = join(BUILD_DIR ?? '', 'scenario', 'validators');
 function precompiledFor(schema: object): ValidateFunction | undefined {
   if (precompiled === undefined) {
     try {
-      precompiled = require('./validators/index.json') as Record<string, string>;
+      precompiled = BUILD_DIR ? (require(join(VALIDATORS, 'index.json')) as Record<string, string>) : null;
     } catch {
       precompiled = null;
     }
   }
   const file = precompiled?.[schemaKey(schema)];
-  return file ? (require(`./validators/${file}`) as ValidateFunction) : undefined;
+  return file ? (require(join(VALIDATORS, file)) as ValidateFunction) : undefined;
 }
 
 /** ajv's compiler, loaded only for a schema not compiled at build time (~45 ms and ~5 MiB). */

@@ -1,14 +1,16 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { FastifyPluginAsync } from 'fastify';
+import { PACKAGE_ROOT } from '../../package-root.js';
 import Type from '../../schema/type.js';
 import { answers } from '../responses.js';
 
 /**
  * Where the page's files are: `dashboard/` at the package root, shipped as they are (no build
- * step). This module sits two folders below the root both as src/control/routes/*.ts and as
- * dist/control/routes/*.js, so one relative URL finds them from either.
+ * step).
  */
-export const DASHBOARD_DIR = new URL('../../../dashboard/', import.meta.url);
+export const DASHBOARD_DIR = pathToFileURL(join(PACKAGE_ROOT, 'dashboard') + '/');
 
 /** The page's files by the path they are served at, with their media types. */
 const ASSETS: Record<string, { file: string; type: string }> = {
