@@ -1,32 +1,32 @@
-// Part of `npm run build`, after tsc and build-artifacts: the command line as one bundle.
-// dist/cli/main.js (tsc's entry) is replaced by a bundle of everything it reaches in dist/, with
-// each dynamic import (a command, the echo server, the API, TLS…) split into its own chunk in
-// dist/cli/chunks/, so start-up still loads only what the run needs but compiles a handful of
-// files instead of ~100 modules (each one a file lookup, a read and a compile: the bulk of
-// start-up after Node's own, docs/PERFORMANCE.md). Packages from node_modules and Node's
-// built-ins stay imports, resolved from the package as before. The rest of dist/ is untouched:
-// `import('wsfault')` and the tests use it module by module.
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+// Part of `npm run build`, after tsc and build-artifacts: the package's entry points as bundles.
+// dist/cli/main.js (the command line), dist/index.js (`import('wsfault')`) and
+// dist/client/index.js (`wsfault/client`) are replaced by bundles of everything they reach in
+// dist/, sharing one set of chunks in dist/chunks/ (so one registry of faults, whichever entry
+// loads it), with each dynamic import (a command, the echo server, the API, TLS…) in a chunk of
+// its own: start-up still loads only what the run needs, but compiles a handful of files instead
+// of ~100 modules (each one a file lookup, a read and a compile: the bulk of start-up after
+// Node's own, docs/PERFORMANCE.md). Packages from node_modules and Node's built-ins stay imports,
+// resolved from the package as before. The other files of dist/ stay as tsc wrote them (scripts
+// and benches import them directly); the .d.ts files describe the same exports.
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
-const cli = fileURLToPath(new URL('../dist/cli/', import.meta.url));
-const entry = join(cli, 'main.js');
-const staging = join(cli, '.bundle');
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+const entries = { 'cli/main': 'cli/main.js', index: 'index.js', 'client/index': 'client/index.js' };
+const staging = join(dist, '.bundle');
 rmSync(staging, { recursive: true, force: true });
 await build({
-  input: entry,
+  input: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, join(dist, file)])),
   platform: 'node',
   // Only our own modules (relative paths) go in; everything else is loaded at run time.
   external: (id) => !id.startsWith('.') && !isAbsolute(id),
   logLevel: 'warn',
-  output: { dir: staging, format: 'esm', entryFileNames: 'main.js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: false },
+  output: { dir: staging, format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: false },
 });
-const bundled = join(staging, 'main.js');
-if (!readFileSync(bundled, 'utf8').startsWith('#!')) throw new Error('bundle-cli: the entry lost its #! line');
-rmSync(join(cli, 'chunks'), { recursive: true, force: true });
-renameSync(join(staging, 'chunks'), join(cli, 'chunks'));
-renameSync(bundled, entry);
+if (!readFileSync(join(staging, 'cli/main.js'), 'utf8').startsWith('#!')) throw new Error('bundle-cli: dist/cli/main.js lost its #! line');
+rmSync(join(dist, 'chunks'), { recursive: true, force: true });
+renameSync(join(staging, 'chunks'), join(dist, 'chunks'));
+for (const file of Object.values(entries)) renameSync(join(staging, file), join(dist, file));
 rmSync(staging, { recursive: true, force: true });
-if (!existsSync(entry)) throw new Error('bundle-cli: no dist/cli/main.js');
