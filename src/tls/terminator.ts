@@ -33,22 +33,32 @@ export class TlsTerminator implements Terminator {
       if (!verdict) continue;
       host.applied(fault.name);
       if (verdict.action === 'serve') Object.assign(profile, withoutAction(verdict));
-      else return this.breakHandshake(host, verdict);
+      else return this.breakHandshake(host, verdict, fault.name);
     }
     return this.handshake(host, hello, profile, deadline);
   }
 
-  /** A TLS fault ends the handshake after the ClientHello: stall, close, or a reply of its own. */
-  private breakHandshake(host: SecureHost, verdict: Exclude<TlsVerdict, { action: 'serve' }>): null {
+  /**
+   * A TLS fault ends the handshake after the ClientHello: stall, close, or a reply of its own. The
+   * handshake then did not finish, so it is a `tls.error` like any other (SPEC §6), and the
+   * reconnect report counts the attempt as `tls-error`; the detail names the fault that did it.
+   */
+  private breakHandshake(host: SecureHost, verdict: Exclude<TlsVerdict, { action: 'serve' }>, fault: string): null {
     const client = host.client;
-    if (verdict.action === 'close') host.ended(verdict.how);
-    else if (verdict.action === 'reply') {
+    const failed = (cause: ErrorCause, what: string) => host.emit('tls.error', { conn: host.conn, cause, detail: `${what} (fault ${fault})` });
+    // Whatever else the client sends is read and dropped: it cannot fill a buffer, and after a
+    // FIN of the proxy's the client's own FIN is seen at once (a paused socket would sit until
+    // the close timeout).
+    client.on('data', () => {});
+    client.resume();
+    if (verdict.action === 'close') {
+      failed(verdict.how === 'rst' ? 'reset' : 'closed', verdict.how === 'rst' ? 'the proxy reset the connection after the ClientHello' : 'the proxy closed the connection after the ClientHello');
+      host.ended(verdict.how);
+    } else if (verdict.action === 'reply') {
+      failed('protocol', 'the proxy answered the ClientHello with something other than a ServerHello');
       client.write(verdict.bytes);
       host.ended('fin');
     } else {
-      // Whatever else the client sends is read and dropped, so it cannot fill a buffer.
-      client.on('data', () => {});
-      client.resume();
       let left = false;
       const leave = () => {
         if (left) return;
@@ -59,7 +69,11 @@ export class TlsTerminator implements Terminator {
       client.once('end', leave);
       client.once('close', leave);
       if (Number.isFinite(verdict.afterMs)) {
-        const timer = setTimeout(() => host.ended('fin'), verdict.afterMs);
+        const timer = setTimeout(() => {
+          left = true;
+          failed('timeout', `the handshake stalled for ${verdict.afterMs} ms, then the proxy closed it`);
+          host.ended('fin');
+        }, verdict.afterMs);
         client.once('close', () => clearTimeout(timer));
       }
     }

@@ -74,6 +74,19 @@ describe('the report sees TLS-level failures (SPEC §11 outcome tls-error)', () 
     expect(report.clients[0]!.recovery[0]!.messageAfter).toBeGreaterThanOrEqual(report.clients[0]!.recovery[0]!.upgradeAfter!);
   });
 
+  it('a handshake a tls-handshake fault broke (reset) is a tls-error attempt too, not a bare reset', async () => {
+    const w = await start(0);
+    w.use([{ type: 'tls-handshake', how: 'reset' }]);
+    expect(await attempt(w.url)).toEqual({ opened: false, code: 'ECONNRESET' });
+    await until(() => w.tlsErrors.length === 1 && w.closed.includes(w.tlsErrors[0]!), 'the reset connection to end');
+    w.use([]);
+    expect(await attempt(w.url)).toEqual({ opened: true, code: null });
+    await until(() => w.closed.length === 2, 'the second connection to end');
+    const [failed, ok] = w.wsfault.reporter.report().clients[0]!.attempts;
+    expect(failed).toMatchObject({ conns: [w.tlsErrors[0]], outcome: 'tls-error', faults: ['tls-handshake'] });
+    expect(ok).toMatchObject({ outcome: 'upgraded', status: 101 });
+  });
+
   it('a retry inside the merge window after a tls-error is the same attempt; after an upgrade it is not', async () => {
     // A window far longer than the test: merging is decided by the outcome alone.
     const w = await start(60_000);

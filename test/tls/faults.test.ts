@@ -9,7 +9,9 @@ import { until } from '../helpers/wait.js';
 let w: Awaited<ReturnType<typeof startTlsWsfault>>;
 beforeAll(async () => {
   const echo = await startWsEcho();
-  w = await startTlsWsfault(echo.url);
+  // A close timeout no test waits out: a connection the proxy ended must close because the
+  // client's FIN was seen, not because the proxy gave up waiting for it.
+  w = await startTlsWsfault(echo.url, 'passthrough', { limits: { closeTimeoutMs: 600_000 } });
 });
 afterAll(async () => {
   await stopTlsApps();
@@ -77,22 +79,39 @@ describe('tls-cert: each defect gives ws its documented error', () => {
   });
 });
 
+/** One ws attempt whose handshake a fault broke, with the one `tls.error` it caused. */
+async function brokenAttempt(): Promise<{ out: Outcome; error: Record<string, unknown> }> {
+  const before = w.events.length;
+  const out = await attempt(w.wss);
+  const conn = w.events.slice(before).find((e) => e.type === 'connection.open')!.conn;
+  const mine = () => w.events.slice(before).filter((e) => 'conn' in e && e.conn === conn);
+  await until(() => mine().some((e) => e.type === 'connection.close'), 'connection.close');
+  const errors = mine().filter((e) => e.type === 'tls.error');
+  expect(errors).toHaveLength(1);
+  expect(errors[0]!.detail).toMatch(/\(fault tls-handshake-\d+\)$/);
+  return { out, error: errors[0]! as unknown as Record<string, unknown> };
+}
+
 describe('tls-handshake: each way of breaking it', () => {
   it('reset: ECONNRESET', async () => {
     use([{ type: 'tls-handshake', how: 'reset' }]);
-    expect(await attempt(w.wss)).toMatchObject({ opened: false, code: 'ECONNRESET', closeCode: 1006 });
+    const { out, error } = await brokenAttempt();
+    expect(out).toMatchObject({ opened: false, code: 'ECONNRESET', closeCode: 1006 });
+    expect(error).toMatchObject({ cause: 'reset' });
   });
 
   it('close: the socket ends before the TLS connection was established', async () => {
     use([{ type: 'tls-handshake', how: 'close' }]);
-    const out = await attempt(w.wss);
+    const { out, error } = await brokenAttempt();
     expect(out).toMatchObject({ opened: false, code: 'ECONNRESET', closeCode: 1006 });
     expect(out.message).toMatch(/disconnected before secure TLS connection was established/);
+    expect(error).toMatchObject({ cause: 'closed' });
   });
 
   it('alert: a fatal handshake_failure (40), or the code asked for', async () => {
     use([{ type: 'tls-handshake', how: 'alert' }]);
-    const out = await attempt(w.wss);
+    const { out, error } = await brokenAttempt();
+    expect(error).toMatchObject({ cause: 'protocol' });
     expect(out).toMatchObject({ opened: false, code: 'EPROTO' });
     expect(out.message).toMatch(/alert handshake failure.*alert number 40/);
     use([{ type: 'tls-handshake', how: 'alert', alert: 112 }]);
@@ -101,7 +120,8 @@ describe('tls-handshake: each way of breaking it', () => {
 
   it('not-tls: a plain HTTP answer to the ClientHello', async () => {
     use([{ type: 'tls-handshake', how: 'not-tls' }]);
-    const out = await attempt(w.wss);
+    const { out, error } = await brokenAttempt();
+    expect(error).toMatchObject({ cause: 'protocol' });
     expect(out).toMatchObject({ opened: false, code: 'EPROTO' });
     expect(out.message).toMatch(/wrong version number/);
   });
@@ -125,7 +145,9 @@ describe('tls-handshake: each way of breaking it', () => {
 
   it('stall: nothing until `after`, then FIN', async () => {
     use([{ type: 'tls-handshake', how: 'stall', after: '400ms' }]);
-    const out = await attempt(w.wss);
+    const { out, error } = await brokenAttempt();
+    expect(error).toMatchObject({ cause: 'timeout' });
+    expect(error.detail).toMatch(/stalled for 400 ms/);
     expect(out).toMatchObject({ opened: false, code: 'ECONNRESET', closeCode: 1006 });
     expect(out.ms).toBeGreaterThanOrEqual(390);
   });
