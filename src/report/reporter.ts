@@ -2,6 +2,7 @@ import type { EventBus } from '../events/bus.js';
 import { AttemptLog, DEFAULT_CAP } from './attempt-log.js';
 import { analyse } from './analyse.js';
 import { buildReport } from './build.js';
+import { releaseChunks } from './chunks.js';
 import { formatOfFile, renderReport, writeChunks } from './files.js';
 import { writeFileSync } from 'node:fs';
 import type { Expectations } from './expect-schema.js';
@@ -62,6 +63,7 @@ export class Reporter {
     if (format === 'json') {
       const { chunks, verdict } = this.json(2, '\n');
       writeChunks(file, chunks);
+      releaseChunks(chunks);
       return verdict;
     }
     const report = this.report();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AttemptLog, newAttempt } from '../../src/report/attempt-log.js';
+import { releaseChunks } from '../../src/report/chunks.js';
 import { buildReport } from '../../src/report/build.js';
 import { parseClientKey } from '../../src/report/identity.js';
 import { reportJson } from '../../src/report/report-json.js';
@@ -53,6 +54,12 @@ describe('the report JSON written from the attempt log (GET /report, --report FI
     expect(bytes(out).equals(Buffer.from(JSON.stringify(buildReport(log, options))))).toBe(true);
     const validate = new Ajv({ strict: false, allErrors: true }).compile(publishedReportSchema());
     expect(validate(JSON.parse(bytes(out).toString('utf8'))), JSON.stringify(validate.errors)).toBe(true);
+    // Chunks given back are written into by the next report, which comes out whole all the same.
+    const used = new Set(out.chunks.map((c) => c.buffer));
+    releaseChunks(out.chunks);
+    const again = reportJson(log, { ...options, now: 3_000_000 });
+    expect(again.chunks.some((c) => used.has(c.buffer))).toBe(true);
+    expect(bytes(again).equals(Buffer.from(JSON.stringify(buildReport(log, { ...options, now: 3_000_000 }))))).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import Type from '../../schema/type.js';
+import { releaseChunks } from '../../report/chunks.js';
 import { renderJunit } from '../../report/junit.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import type { Reporter } from '../../report/reporter.js';
@@ -44,6 +45,8 @@ export const reportRoutes =
         if (format === 'json') {
           // Written straight from the attempt log, in chunks (a large report is tens of MB).
           const { chunks, length } = reporter.json();
+          // Once the response is done (or the client gone), the next report writes into these chunks.
+          reply.raw.once('close', () => releaseChunks(chunks));
           reply.type('application/json; charset=utf-8').header('content-length', length);
           return reply.send(chunks.length === 1 ? chunks[0] : Readable.from(chunks));
         }
