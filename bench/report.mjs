@@ -1,19 +1,28 @@
-// The reconnect report's cost (issue #15 point 7), in one process on 127.0.0.1:
-//   1. building the report for 10 000 clients × 20 attempts (200 000 attempts, cap raised to hold them);
+// The reconnect report's cost (issue #15 point 7), on 127.0.0.1:
+//   1. the report for 10 000 clients × 20 attempts (200 000 attempts, cap raised to hold them):
+//      the objects alone (chaos.report()), the objects + JSON.stringify (what GET /report cost
+//      before), and the JSON bytes written from the attempt log (GET /report and --report
+//      FILE.json now), compact and indented; Markdown and JUnit from the objects. Each in its
+//      own child process (bench/report-build.mjs), `--report-rounds` rounds of `--builds` builds;
+//   then in this process:
 //   2. the attempt log's cost per connection (open, handshake, close through the events bus);
 //   3. pass-through bulk: 64 KiB binary messages one way through the Proxy, attempt log off and
 //      on, rounds interleaved (off on off on …), medians.
 //
-//   npm run build && node bench/report.mjs [--seconds S] [--rounds N]     prints JSON
+//   npm run build && node bench/report.mjs [--seconds S] [--rounds N] [--builds N] [--report-rounds N] [--only-report]
+//        [--only-json] [--dist DIR] [--integer-times]    prints JSON
+// --only-report: the report rows alone (no per-connection or bulk part); --only-json: of those,
+// only the objects, the objects + JSON and the JSON bytes.
+// --dist: another build's dist/ (e.g. main's, for before/after runs; rows it lacks are null).
+// --integer-times: whole-millisecond times, as the attempt log records them (Date.now()); by
+// default times have a random fraction, which costs more to print.
 // `node bench/run.mjs --workloads report` runs it as part of the bench.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { execFile } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WebSocketServer, WebSocket } from 'ws';
-import { EventBus } from '../dist/events/bus.js';
-import { Proxy } from '../dist/proxy/proxy.js';
-import { parseTarget } from '../dist/proxy/address.js';
-import { AttemptLog, newAttempt } from '../dist/report/attempt-log.js';
-import { buildReport } from '../dist/report/build.js';
-import { parseClientKey } from '../dist/report/identity.js';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -22,42 +31,53 @@ const option = (name, fallback) => {
 };
 const seconds = option('--seconds', 3);
 const rounds = option('--rounds', 3);
+const builds = option('--builds', 5);
+const dist = resolve(argv.includes('--dist') ? argv[argv.indexOf('--dist') + 1] : new URL('../dist', import.meta.url).pathname);
+const load = async (file) => (existsSync(`${dist}/${file}`) ? import(pathToFileURL(`${dist}/${file}`).href) : null);
+const { EventBus } = await load('events/bus.js');
+const { Proxy } = await load('proxy/proxy.js');
+const { parseTarget } = await load('proxy/address.js');
+const { AttemptLog } = await load('report/attempt-log.js');
+const { parseClientKey } = await load('report/identity.js');
+const reportRounds = option('--report-rounds', 3);
+const specs = parseClientKey('query:client');
+// The machine's speed now: 1e7 additions (8–15 ms when this 2-core machine is quiet).
+const calibrate = () => {
+  const t0 = performance.now();
+  let x = 0;
+  for (let i = 0; i < 1e7; i++) x += i;
+  return Math.round((performance.now() - t0 + (x < 0 ? 1 : 0)) * 10) / 10;
+};
+const calibration = [calibrate()];
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-// 1. Build time. Each client: 20 attempts, rejected 503 and retried with a doubling wait (±20 %
-// from a fixed LCG, so every run builds the same log), the last one upgraded.
-const specs = parseClientKey('query:client');
-let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-const log = new AttemptLog(specs, 200_000);
-const attempts = [];
-for (let c = 0; c < 10_000; c++) {
-  let t = 1_000_000 + rand() * 1000;
-  for (let k = 0; k < 20; k++) {
-    const last = k === 19;
-    const fields = { key: `client-${c}`, keyedBy: 'query:client', method: 'GET', path: '/', end: t + 5, status: last ? 101 : 503, upgradedAt: last ? t + 3 : undefined, how: 'fin', closedBy: 'client', faults: last ? [] : ['status'] };
-    attempts.push(newAttempt(`c${c}-${k}`, 'default', '127.0.0.1', t, fields));
-    t += 5 + Math.min(60_000, 100 * 2 ** Math.min(k, 10)) * (0.8 + rand() * 0.4);
+// 1. The report's cost, one child process per variant and round (bench/report-build.mjs), the
+// variants taking turns round after round, and medians over every build of a variant.
+const variants = argv.includes('--only-json') ? ['build', 'buildJson', 'json'] : ['build', 'buildJson', 'json', 'file', 'fileJson', 'markdown', 'junit'];
+const times = Object.fromEntries(variants.map((k) => [k, { wall: [], cpu: [], bytes: null }]));
+const child = (variant) =>
+  new Promise((done, fail) => {
+    const args = [fileURLToPath(new URL('report-build.mjs', import.meta.url)), '--variant', variant, '--builds', String(builds), '--dist', dist, ...(argv.includes('--integer-times') ? ['--integer-times'] : [])];
+    execFile(process.execPath, args, { maxBuffer: 1 << 20 }, (error, stdout) => (error ? fail(error) : done(JSON.parse(stdout.trim().split('\n').pop()))));
+  });
+for (let r = 0; r < Math.max(1, reportRounds); r++) {
+  for (const variant of variants) {
+    const result = await child(variant);
+    times[variant].wall.push(...result.wall);
+    times[variant].cpu.push(...result.cpu);
+    times[variant].bytes = result.bytes;
   }
 }
-attempts.sort((a, b) => a.start - b.start);
-for (const a of attempts) log.add(a);
-// Wall time, and CPU time of the process (user + system, GC threads included), per build: on a
-// shared machine the CPU time says more about the build's own cost than the wall time does.
-const buildMs = [];
-const buildCpuMs = [];
-let report;
-for (let i = 0; i < 5; i++) {
-  report = null; // as a server does: the last report is garbage before the next is built
-  const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  report = buildReport(log, { specs, mergeWindowMs: 100, expect: { minWaitMs: 50, maxAttempts: 25, jitter: true, herd: false }, now: 1e13 });
-  buildMs.push(performance.now() - t0);
-  const cpu = process.cpuUsage(c0);
-  buildCpuMs.push((cpu.user + cpu.system) / 1000);
+calibration.push(calibrate());
+const summary = (t) => (t.wall.length === 0 ? null : { medianMs: Math.round(median(t.wall)), maxMs: Math.round(Math.max(...t.wall)), runsMs: t.wall.map(Math.round), cpuMedianMs: Math.round(median(t.cpu)), cpuRunsMs: t.cpu.map(Math.round), bytes: t.bytes });
+const buildMs = times.build.wall;
+const buildCpuMs = times.build.cpu;
+if (argv.includes('--only-report')) {
+  console.log(JSON.stringify({ dist, integerTimes: argv.includes('--integer-times'), ...Object.fromEntries(Object.entries(times).map(([k, t]) => [k, summary(t)])), calibrationMs: calibration, loadavg: (await import('node:os')).loadavg().map((x) => +x.toFixed(2)) }));
+  process.exit(0);
 }
 
 // 2. Per connection: open, handshake, close through the bus, with and without the attempt log.
@@ -117,7 +137,9 @@ sink.close();
 
 console.log(
   JSON.stringify({
-    build: { clients: report.clients.length, attempts: log.total, medianMs: Math.round(median(buildMs)), maxMs: Math.round(Math.max(...buildMs)), runsMs: buildMs.map(Math.round), cpuMedianMs: Math.round(median(buildCpuMs)), cpuRunsMs: buildCpuMs.map(Math.round) },
+    build: { clients: 10_000, attempts: 200_000, medianMs: Math.round(median(buildMs)), maxMs: Math.round(Math.max(...buildMs)), runsMs: buildMs.map(Math.round), cpuMedianMs: Math.round(median(buildCpuMs)), cpuRunsMs: buildCpuMs.map(Math.round) },
+    ...Object.fromEntries(Object.entries(times).filter(([k]) => k !== 'build').map(([k, t]) => [k, summary(t)])),
+    calibrationMs: calibration,
     perConnectionUs: { off: +perConn.off.toFixed(2), on: +perConn.on.toFixed(2) },
     bulkMBps: { off: Math.round(median(mb.off)), on: Math.round(median(mb.on)), roundsOff: mb.off.map(Math.round), roundsOn: mb.on.map(Math.round) },
     loadavg: (await import('node:os')).loadavg().map((x) => +x.toFixed(2)),

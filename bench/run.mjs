@@ -484,14 +484,14 @@ if (workloads.has('report')) {
   try {
     reportBench = await measured(async () => {
       const out = await new Promise((resolve) => {
-        const child = track(spawn(process.execPath, [join(here, 'report.mjs'), '--seconds', String(settings.streamSeconds), '--rounds', String(Math.max(2, settings.rounds))], { stdio: ['ignore', 'pipe', 'inherit'] }));
+        const child = track(spawn(process.execPath, [join(here, 'report.mjs'), '--seconds', String(settings.streamSeconds), '--rounds', String(Math.max(2, settings.rounds)), '--only-json', '--report-rounds', '1'], { stdio: ['ignore', 'pipe', 'inherit'] }));
         let text = '';
         child.stdout.on('data', (d) => (text += d));
         child.on('exit', () => resolve(text));
       });
       return JSON.parse(out.trim().split('\n').pop());
     });
-    log(`report  build ${reportBench.build.medianMs} ms for ${reportBench.build.attempts} attempts; bulk off ${reportBench.bulkMBps.off} / on ${reportBench.bulkMBps.on} MB/s${mark(reportBench.load)}`);
+    log(`report  build ${reportBench.build.medianMs} ms for ${reportBench.build.attempts} attempts${reportBench.json ? `, JSON bytes ${reportBench.json.medianMs} ms (objects + JSON.stringify ${reportBench.buildJson.medianMs} ms)` : ''}; bulk off ${reportBench.bulkMBps.off} / on ${reportBench.bulkMBps.on} MB/s${mark(reportBench.load)}`);
   } catch (error) {
     errors.push({ workload: 'report', error: error.message });
   }
@@ -668,10 +668,12 @@ if (startupRows.length) {
 if (reportBench) {
   const b = reportBench;
   lines.push(
-    `Reconnect report (bench/report.mjs, one process): building the report for ${b.build.clients} clients × 20 attempts (${b.build.attempts} attempts) took ${b.build.medianMs} ms (median of 5, max ${b.build.maxMs})${dagger(b.load?.otherCores ?? 0)}; the attempt log costs ${b.perConnectionUs.on - b.perConnectionUs.off > 0 ? (b.perConnectionUs.on - b.perConnectionUs.off).toFixed(1) : 0} µs per connection (open, request, handshake, close); pass-through bulk of 64 KiB messages in the same process: ${b.bulkMBps.off} MB/s with the attempt log off, ${b.bulkMBps.on} MB/s on (medians of ${b.bulkMBps.roundsOff.length} interleaved rounds).`,
+    `Reconnect report (bench/report.mjs; each variant in its own process): building the report for ${b.build.clients} clients × 20 attempts (${b.build.attempts} attempts) took ${b.build.medianMs} ms as objects (median of 5, max ${b.build.maxMs})${b.json ? `, and its JSON bytes (GET /report) ${b.json.medianMs} ms from the attempt log (objects + JSON.stringify: ${b.buildJson.medianMs} ms)` : ''}${dagger(b.load?.otherCores ?? 0)}; the attempt log costs ${b.perConnectionUs.on - b.perConnectionUs.off > 0 ? (b.perConnectionUs.on - b.perConnectionUs.off).toFixed(1) : 0} µs per connection (open, request, handshake, close); pass-through bulk of 64 KiB messages in the same process: ${b.bulkMBps.off} MB/s with the attempt log off, ${b.bulkMBps.on} MB/s on (medians of ${b.bulkMBps.roundsOff.length} interleaved rounds).`,
     '',
   );
-  targets.push({ target: 'report for 10 000 clients × 20 attempts ≤ 200 ms', measured: `${b.build.medianMs} ms`, met: b.build.medianMs <= 200 });
+  // What a user waits for: from the attempt log to the bytes of GET /report.
+  const cost = b.json ?? b.buildJson ?? b.build;
+  targets.push({ target: 'report for 10 000 clients × 20 attempts ≤ 200 ms (log → JSON bytes)', measured: `${cost.medianMs} ms`, met: cost.medianMs <= 200 });
 }
 lines.push('| target | measured | met |', '|---|---|---|', ...targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met == null ? 'n/a' : t.met ? 'yes' : '**no**'} |`), '');
 const anyLoaded = [...rows.flatMap((r) => [r.rttOtherCores, r.streamOtherCores]), ...idleRows.map((r) => r.otherCores ?? 0), ...startupRows.map((r) => r.otherCores)].some((c) => c > LOADED);

@@ -1,5 +1,5 @@
 import { WsfaultError } from '../errors.js';
-import { exitCodeOf, formatOfFile, writeReport } from '../report/files.js';
+import { formatOfFile } from '../report/files.js';
 import { parseClientKey } from '../report/identity.js';
 import type { Reporter, ReportOptions } from '../report/reporter.js';
 import { parseDuration } from '../scenario/units.js';
@@ -47,7 +47,6 @@ export function reportOptions(argv: ReportFlags, configKey?: string | string[]):
 /** Writes `--report FILE`; the exit code: 3 when `--duration` ended the run and an expect: failed. */
 export function endOfRun(reporter: Reporter, argv: ReportFlags, byDuration: boolean): number {
   if (!argv.report && !byDuration) return 0;
-  const report = reporter.report();
-  if (argv.report) writeReport(report, argv.report);
-  return byDuration ? exitCodeOf(report) : 0;
+  const verdict = argv.report ? reporter.writeFile(argv.report) : reporter.verdict();
+  return byDuration && verdict === 'fail' ? 3 : 0;
 }

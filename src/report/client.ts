@@ -1,67 +1,96 @@
 import { classify } from './classify.js';
-import type { ReportAttempt, ReportClient, Recovery } from './schema.js';
+import type { Merger } from './merge.js';
+import type { ExpectationResult, ReportClient, Recovery } from './schema.js';
 
-/** The per-client part of the report, before expectations: timeline, waits, backoff, give-up, recovery. */
-export interface ClientFacts extends Omit<ReportClient, 'expectations'> {
+/**
+ * The per-client part of the report: waits, backoff, give-up, recovery, and (once the fleet is
+ * known) expectations. Its logical attempts stay in the merger's columns, [from, from + n): the
+ * report's attempt rows are made from them only by whoever wants objects (build.ts) or written
+ * straight to JSON (report-json.ts).
+ */
+export interface ClientFacts extends Omit<ReportClient, 'attempts'> {
+  from: number;
+  n: number;
   /** The waits of the longest run of retries (what was classified). */
   runWaits: number[];
 }
 
 /** Each loss: when, and the first wait after it (null when none followed); worked out only for `reconnect.within`. */
-export function lossesOf(attempts: readonly ReportAttempt[]): { at: number; next: number | null }[] {
-  return attempts.filter(lost).map((a) => {
-    const next = attempts[a.id];
-    return { at: a.end!, next: next ? next.start - a.end! : null };
-  });
+export function lossesOf(m: Merger, client: ClientFacts): { at: number; next: number | null }[] {
+  const out: { at: number; next: number | null }[] = [];
+  const to = client.from + client.n;
+  for (let l = client.from; l < to; l++) {
+    if (!lost(m, l)) continue;
+    const at = m.endOf(l)!;
+    out.push({ at, next: l + 1 < to ? m.startOf(l + 1) - at : null });
+  }
+  return out;
 }
 
-const lost = (a: ReportAttempt) => a.end !== null && a.outcome !== 'http' && (a.outcome !== 'upgraded' || a.closedBy !== 'client' || a.faults.length > 0);
+function lost(m: Merger, l: number): boolean {
+  if (m.endOf(l) === null) return false;
+  const outcome = m.outcome[l]!;
+  if (outcome === 'http') return false;
+  if (outcome !== 'upgraded') return true;
+  const f = m.facts(l);
+  return f.closedBy !== 'client' || f.faults.length > 0;
+}
 
-/** One pass over a client's logical attempts: waits, the longest run of retries, give-up and recovery. */
-export function clientFacts(key: string, keyedBy: string, attempts: ReportAttempt[], now: number): ClientFacts {
+/** A client's waits and the longest run of retries in them (what is classified, and what the fleet compares). */
+export function waitsOf(m: Merger, from: number, n: number): { waits: number[]; runWaits: number[] } {
   const waits: number[] = [];
   // Runs of retries are contiguous stretches of `waits`: a connection that was up starts a new
   // run (clients reset their backoff on success); the first longest run is the one classified.
   let runFrom = 0;
   let bestFrom = 0;
   let bestLength = 0;
-  for (let i = 1; i < attempts.length; i++) {
-    const prev = attempts[i - 1]!;
-    if (prev.end === null) continue;
-    if (prev.outcome === 'upgraded' || waits.length === 0) runFrom = waits.length;
-    waits.push(Math.max(0, attempts[i]!.start - prev.end));
+  for (let l = from + 1; l < from + n; l++) {
+    const prevEnd = m.endOf(l - 1);
+    if (prevEnd === null) continue;
+    if (m.outcome[l - 1] === 'upgraded' || waits.length === 0) runFrom = waits.length;
+    waits.push(Math.max(0, m.startOf(l) - prevEnd));
     if (waits.length - runFrom > bestLength) {
       bestFrom = runFrom;
       bestLength = waits.length - runFrom;
     }
   }
-  const runWaits = waits.slice(bestFrom, bestFrom + bestLength);
-  return { key, keyedBy, attempts, waits, backoff: classify(runWaits), gaveUp: gaveUp(attempts, waits, now), recovery: recoveries(attempts), runWaits };
+  return { waits, runWaits: waits.slice(bestFrom, bestFrom + bestLength) };
+}
+
+/** A client's facts from its logical attempts [from, from + n): waits, backoff, give-up, recovery (expectations come later). */
+export function clientFacts(m: Merger, key: string, keyedBy: string, from: number, n: number, now: number): ClientFacts {
+  const { waits, runWaits } = waitsOf(m, from, n);
+  const expectations: ExpectationResult[] = [];
+  return { key, keyedBy, from, n, waits, backoff: classify(runWaits), gaveUp: gaveUp(m, from, n, waits, now), recovery: recoveries(m, from, n), expectations, runWaits };
 }
 
 /** SPEC §11: no attempt followed within max(3 × last wait, last wait + 30 s) before now. */
-function gaveUp(attempts: ReportAttempt[], waits: number[], now: number): ReportClient['gaveUp'] {
-  const last = attempts[attempts.length - 1];
-  if (!last || last.end === null || !lost(last)) return null;
+function gaveUp(m: Merger, from: number, n: number, waits: number[], now: number): ReportClient['gaveUp'] {
+  if (n === 0) return null;
+  const last = from + n - 1;
+  const end = m.endOf(last);
+  if (end === null || !lost(m, last)) return null;
   const lastWait = waits[waits.length - 1] ?? 0;
-  if (now - last.end <= Math.max(3 * lastWait, lastWait + 30_000)) return null;
-  let n = 0;
-  for (let i = attempts.length - 1; i >= 0 && (i === attempts.length - 1 || attempts[i]!.outcome !== 'upgraded'); i--) n++;
-  return { after: n };
+  if (now - end <= Math.max(3 * lastWait, lastWait + 30_000)) return null;
+  let count = 0;
+  for (let l = last; l >= from && (l === last || m.outcome[l] !== 'upgraded'); l--) count++;
+  return { after: count };
 }
 
 /** From each connection a fault ended (or the first failure after an upgrade) to the next 101 and the next client message. */
-function recoveries(attempts: ReportAttempt[]): Recovery[] {
+function recoveries(m: Merger, from: number, n: number): Recovery[] {
   const out: Recovery[] = [];
   let open: Recovery | null = null;
-  for (const a of attempts) {
+  for (let l = from; l < from + n; l++) {
+    const a = m.facts(l);
     if (open && a.start >= open.at) {
       if (open.upgradeAfter === null && a.upgradedAt !== undefined) open.upgradeAfter = a.upgradedAt - open.at;
       if (open.messageAfter === null && a.firstMessageAt !== undefined && a.upgradedAt !== undefined) open.messageAfter = a.firstMessageAt - open.at;
       if (open.messageAfter !== null) open = null;
     }
-    if (a.end !== null && lost(a) && (a.faults.length > 0 || a.outcome === 'upgraded') && (!open || open.upgradeAfter !== null)) {
-      open = { fault: a.faults[a.faults.length - 1] ?? `closed by ${a.closedBy ?? 'peer'}`, at: a.end, upgradeAfter: null, messageAfter: null };
+    const end = m.endOf(l);
+    if (end !== null && lost(m, l) && (a.faults.length > 0 || m.outcome[l] === 'upgraded') && (!open || open.upgradeAfter !== null)) {
+      open = { fault: a.faults[a.faults.length - 1] ?? `closed by ${a.closedBy ?? 'peer'}`, at: end, upgradeAfter: null, messageAfter: null };
       out.push(open);
     }
   }

@@ -1,5 +1,6 @@
 import type { Expectations } from './expect-schema.js';
 import { lossesOf, type ClientFacts } from './client.js';
+import type { Merger } from './merge.js';
 import type { ExpectationResult, Fleet, Report } from './schema.js';
 
 const ms = (n: number) => `${Math.round(n)} ms`;
@@ -11,10 +12,10 @@ const ms = (n: number) => `${Math.round(n)} ms`;
  * a CI run that saw nobody connect has proven nothing. The fleet-wide evidence is written once
  * and the returned function judges one client.
  */
-export function judge(expect: Expectations, fleet: Fleet, now: number): (client: ClientFacts) => ExpectationResult[] {
+export function judge(expect: Expectations, fleet: Fleet, now: number, m: Merger): (client: ClientFacts) => ExpectationResult[] {
   const jitter = expect.jitter === undefined ? null : jitterResult(expect.jitter, fleet);
   const herd = expect.herd === undefined ? null : herdResult(expect.herd, fleet);
-  return (client) => judgeClient(expect, client, jitter, herd, now);
+  return (client) => judgeClient(expect, m, client, jitter, herd, now);
 }
 
 function jitterResult(expected: boolean, fleet: Fleet): ExpectationResult {
@@ -33,11 +34,11 @@ function herdResult(expected: boolean, fleet: Fleet): ExpectationResult {
   return { name: 'herd', pass: expected ? h.verdict === 'herd' : h.verdict !== 'herd', evidence };
 }
 
-function judgeClient(expect: Expectations, client: ClientFacts, jitter: ExpectationResult | null, herd: ExpectationResult | null, now: number): ExpectationResult[] {
+function judgeClient(expect: Expectations, m: Merger, client: ClientFacts, jitter: ExpectationResult | null, herd: ExpectationResult | null, now: number): ExpectationResult[] {
   const out: ExpectationResult[] = [];
   if (expect.reconnectWithinMs !== undefined) {
     const within = expect.reconnectWithinMs;
-    const losses = lossesOf(client.attempts);
+    const losses = lossesOf(m, client);
     const late = losses.find((l) => (l.next === null ? now - l.at > within : l.next > within));
     const slowest = Math.max(0, ...losses.map((l) => l.next ?? now - l.at));
     out.push({
@@ -63,7 +64,7 @@ function judgeClient(expect: Expectations, client: ClientFacts, jitter: Expectat
   if (jitter) out.push({ name: jitter.name, pass: jitter.pass, evidence: jitter.evidence });
   if (herd) out.push({ name: herd.name, pass: herd.pass, evidence: herd.evidence });
   if (expect.maxAttempts !== undefined) {
-    const n = client.attempts.length;
+    const n = client.n;
     out.push({ name: 'maxAttempts', pass: n <= expect.maxAttempts, evidence: `${n} attempt(s) (maximum ${expect.maxAttempts})` });
   }
   if (expect.resumes !== undefined) {
@@ -88,21 +89,42 @@ function judgeClient(expect: Expectations, client: ClientFacts, jitter: Expectat
 
 export const EXPECTATION_NAMES = ['reconnect.within', 'minWait', 'jitter', 'herd', 'maxAttempts', 'resumes'] as const;
 
-/** The run-wide lines: one per expectation, failing when it failed for any client. */
-export function summarise(expect: Expectations | null, clients: Report['clients']): Pick<Report, 'expectations' | 'verdict'> {
-  if (!expect || Object.keys(expect).length === 0) return { expectations: [], verdict: 'none' };
-  const names = EXPECTATION_NAMES.filter((n) => (n === 'reconnect.within' ? expect.reconnectWithinMs : n === 'minWait' ? expect.minWaitMs : expect[n]) !== undefined);
-  const expectations = names.map((name) => {
-    if (clients.length === 0) return { name, pass: false, evidence: 'no client connected', failing: [] };
-    const failing: string[] = [];
-    let first: ExpectationResult | null = null;
-    for (const c of clients) {
-      const r = c.expectations.find((e) => e.name === name)!;
+/**
+ * The run-wide lines: one per expectation, failing when it failed for any client. Clients are
+ * added one at a time, as the report works them out, so their facts need not all be kept.
+ */
+export class Tally {
+  private readonly names: string[];
+  private readonly failing: string[][];
+  private readonly first: (ExpectationResult | null)[];
+  private clients = 0;
+
+  constructor(private readonly expect: Expectations | null) {
+    const e = expect;
+    this.names = !e || Object.keys(e).length === 0 ? [] : EXPECTATION_NAMES.filter((n) => (n === 'reconnect.within' ? e.reconnectWithinMs : n === 'minWait' ? e.minWaitMs : e[n]) !== undefined);
+    this.failing = this.names.map(() => []);
+    this.first = this.names.map(() => null);
+  }
+
+  add(client: Pick<ClientFacts, 'key' | 'expectations'>): void {
+    this.clients++;
+    for (let i = 0; i < this.names.length; i++) {
+      const r = client.expectations.find((e) => e.name === this.names[i])!;
       if (r.pass) continue;
-      failing.push(c.key);
-      first ??= r;
+      this.failing[i]!.push(client.key);
+      this.first[i] ??= r;
     }
-    return { name, pass: failing.length === 0, evidence: first === null ? `${clients.length} client(s) pass` : `${failing.length} of ${clients.length} client(s) fail: ${first.evidence}`, failing };
-  });
-  return { expectations, verdict: expectations.every((e) => e.pass) ? 'pass' : 'fail' };
+  }
+
+  result(): Pick<Report, 'expectations' | 'verdict'> {
+    if (!this.expect || Object.keys(this.expect).length === 0) return { expectations: [], verdict: 'none' };
+    const n = this.clients;
+    const expectations = this.names.map((name, i) => {
+      if (n === 0) return { name, pass: false, evidence: 'no client connected', failing: [] };
+      const failing = this.failing[i]!;
+      const first = this.first[i]!;
+      return { name, pass: failing.length === 0, evidence: first === null ? `${n} client(s) pass` : `${failing.length} of ${n} client(s) fail: ${first.evidence}`, failing };
+    });
+    return { expectations, verdict: expectations.every((e) => e.pass) ? 'pass' : 'fail' };
+  }
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import type { Report } from './schema.js';
@@ -22,6 +22,16 @@ export function renderReport(report: Report, format: ReportFormat): string {
 
 export function writeReport(report: Report, file: string): void {
   writeFileSync(file, renderReport(report, formatOfFile(file) ?? 'json'));
+}
+
+/** Writes bytes that come in chunks (the report's JSON) to a file, chunk after chunk. */
+export function writeChunks(file: string, chunks: readonly Uint8Array[]): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (const chunk of chunks) for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** SPEC §1 exit codes: 3 when the run ended and an `expect:` failed, else 0. */

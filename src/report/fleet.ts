@@ -2,12 +2,19 @@ import { classify, percentile } from './classify.js';
 import type { FaultMoment, Fleet } from './schema.js';
 
 export interface ClientTimes {
-  key: string;
   /** Waits of the run that was classified, by index. */
   runWaits: readonly number[];
-  /** Connection ids of each logical attempt, and the attempt's end. */
-  attempts: readonly { conns: readonly string[]; end: number | null; start: number }[];
 }
+
+/** Where the herd finds the clients' attempts (the merger's columns in the report). */
+export interface HerdSource {
+  /** Calls `visit` for each connection of each client's logical attempts, client after client, attempt after attempt. */
+  forEachConn(visit: (conn: string, client: number, attempt: number) => void): void;
+  /** When the client's logical attempt after `attempt` began; undefined when none followed. */
+  nextStart(client: number, attempt: number): number | undefined;
+}
+
+const NO_ATTEMPTS: HerdSource = { forEachConn: () => {}, nextStart: () => undefined };
 
 const HERD_MIN_CLIENTS = 3;
 const WINDOW_MS = 100;
@@ -18,7 +25,7 @@ const WINDOW_MS = 100;
  * most clients at once: spread of their first retries, the largest share in one 100 ms window,
  * the peak attempts per second over the run.
  */
-export function fleetOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[], sortedStarts?: Float64Array): Fleet {
+export function fleetOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[], starts = new Float64Array(0), source = NO_ATTEMPTS): Fleet {
   const longest = clients.reduce((n, c) => Math.max(n, c.runWaits.length), 0);
   // The k-th waits as columns, filled in one pass over the clients (in client order, so the sums
   // and spreads add up exactly as a per-index pass did), then each column sorted in place for its median.
@@ -55,16 +62,17 @@ export function fleetOf(clients: readonly ClientTimes[], moments: readonly Fault
     schedule,
     backoff: classify(schedule),
     jitter: { verdict, perIndex },
-    herd: herdOf(clients, moments, sortedStarts ?? startsOf(clients)),
+    herd: herdOf(source, moments, starts),
   };
 }
 
-function herdOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[], starts: Float64Array): Fleet['herd'] {
+/** `starts`: every logical attempt's start, sorted (the build has them in order already). */
+function herdOf(source: HerdSource, moments: readonly FaultMoment[], starts: Float64Array): Fleet['herd'] {
   // Only the connections some fault moment names need finding.
   const wanted = new Set<string>();
   for (const m of moments) for (const conn of m.conns) wanted.add(conn);
   const byConn = new Map<string, { client: number; attempt: number }>();
-  if (wanted.size > 0) clients.forEach((c, ci) => c.attempts.forEach((a, ai) => a.conns.forEach((conn) => wanted.has(conn) && byConn.set(conn, { client: ci, attempt: ai }))));
+  if (wanted.size > 0) source.forEachConn((conn, client, attempt) => wanted.has(conn) && byConn.set(conn, { client, attempt }));
   let best: { moment: FaultMoment; retries: number[] } | null = null;
   for (const moment of moments) {
     const hit = new Map<number, number>();
@@ -75,8 +83,8 @@ function herdOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[]
     if (hit.size < HERD_MIN_CLIENTS || (best && hit.size <= best.retries.length)) continue;
     const retries: number[] = [];
     for (const [ci, ai] of hit) {
-      const next = clients[ci]!.attempts[ai + 1];
-      if (next) retries.push(next.start - moment.at);
+      const next = source.nextStart(ci, ai);
+      if (next !== undefined) retries.push(next - moment.at);
     }
     if (retries.length >= HERD_MIN_CLIENTS) best = { moment, retries };
   }
@@ -94,16 +102,6 @@ function herdOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[]
     largestShare,
     peakPerSecond,
   };
-}
-
-/** Every attempt's start, sorted (the build has them in order already and passes them in). */
-function startsOf(clients: readonly ClientTimes[]): Float64Array {
-  let total = 0;
-  for (const c of clients) total += c.attempts.length;
-  const starts = new Float64Array(total);
-  let at = 0;
-  for (const c of clients) for (const a of c.attempts) starts[at++] = a.start;
-  return starts.sort();
 }
 
 /** Most values of a sorted list inside any window [t, t + width). */

@@ -1,8 +1,13 @@
 import type { EventBus } from '../events/bus.js';
 import { AttemptLog, DEFAULT_CAP } from './attempt-log.js';
+import { analyse } from './analyse.js';
 import { buildReport } from './build.js';
+import { releaseChunks } from './chunks.js';
+import { formatOfFile, renderReport, writeChunks } from './files.js';
+import { writeFileSync } from 'node:fs';
 import type { Expectations } from './expect-schema.js';
 import { DEFAULT_CLIENT_KEY, parseClientKey, type KeySpec } from './identity.js';
+import { reportJson, type ReportBytes } from './report-json.js';
 import type { Report } from './schema.js';
 
 export interface ReportOptions {
@@ -37,8 +42,37 @@ export class Reporter {
     this.detach = this.log.attach(bus);
   }
 
+  /** The report as objects (`chaos.report()`, Markdown, JUnit). */
   report(): Report {
-    return buildReport(this.log, { specs: this.specs, mergeWindowMs: this.mergeWindowMs, expect: this.expectations() });
+    return buildReport(this.log, this.options());
+  }
+
+  /** The report's JSON as it goes out (`GET /report`, `--report FILE.json`), written without the objects. */
+  json(indent = 0, trailer = ''): ReportBytes {
+    return reportJson(this.log, this.options(), indent, trailer);
+  }
+
+  /** Only the verdict (the exit code of a `--duration` run without `--report`): no attempt rows made. */
+  verdict(): Report['verdict'] {
+    return analyse(this.log, this.options()).eachClient(() => {}).verdict;
+  }
+
+  /** `--report FILE`: the report in the format of the file's extension (JSON as `JSON.stringify(report, null, 2)`); returns the verdict. */
+  writeFile(file: string): Report['verdict'] {
+    const format = formatOfFile(file) ?? 'json';
+    if (format === 'json') {
+      const { chunks, verdict } = this.json(2, '\n');
+      writeChunks(file, chunks);
+      releaseChunks(chunks);
+      return verdict;
+    }
+    const report = this.report();
+    writeFileSync(file, renderReport(report, format));
+    return report.verdict;
+  }
+
+  private options() {
+    return { specs: this.specs, mergeWindowMs: this.mergeWindowMs, expect: this.expectations() };
   }
 
   reset(): void {

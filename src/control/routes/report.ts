@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import Type from '../../schema/type.js';
+import { releaseChunks } from '../../report/chunks.js';
 import { renderJunit } from '../../report/junit.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import type { Reporter } from '../../report/reporter.js';
@@ -39,11 +41,18 @@ export const reportRoutes =
         },
       },
       async (request, reply) => {
-        const report = reporter.report();
         const format = formatFor(request.headers.accept);
+        if (format === 'json') {
+          // Written straight from the attempt log, in chunks (a large report is tens of MB).
+          const { chunks, length } = reporter.json();
+          // Once the response is done (or the client gone), the next report writes into these chunks.
+          reply.raw.once('close', () => releaseChunks(chunks));
+          reply.type('application/json; charset=utf-8').header('content-length', length);
+          return reply.send(chunks.length === 1 ? chunks[0] : Readable.from(chunks));
+        }
+        const report = reporter.report();
         if (format === 'md') return reply.type('text/markdown; charset=utf-8').send(renderMarkdown(report));
-        if (format === 'junit') return reply.type('application/xml; charset=utf-8').send(renderJunit(report));
-        return reply.type('application/json; charset=utf-8').send(JSON.stringify(report));
+        return reply.type('application/xml; charset=utf-8').send(renderJunit(report));
       },
     );
     api.post('/report/reset', { schema: { summary: 'clears the attempt log: a fresh measurement starts now', response: answers({ 204: NoContent }) } }, async (_request, reply) => {

@@ -1,0 +1,115 @@
+import type { AttemptLog } from './attempt-log.js';
+import { clientFacts, waitsOf, type ClientFacts } from './client.js';
+import type { Expectations } from './expect-schema.js';
+import { judge, Tally } from './expect.js';
+import { fleetOf, type HerdSource } from './fleet.js';
+import { groupByClient } from './group.js';
+import { formatSpec, type KeySpec } from './identity.js';
+import { Merger } from './merge.js';
+import type { Report } from './schema.js';
+
+export interface BuildOptions {
+  specs: readonly KeySpec[];
+  mergeWindowMs: number;
+  expect: Expectations | null;
+  now?: number;
+}
+
+/** One client as the first pass leaves it: its logical attempts are [from, from + n) of the merger's columns. */
+export interface ClientEntry {
+  key: string;
+  keyedBy: string;
+  from: number;
+  n: number;
+  /** The waits of its longest run of retries (what the fleet compares). */
+  runWaits: number[];
+}
+
+/** The report's run-wide part; the clients' part is worked out one client at a time by `eachClient`. */
+export interface Analysis extends Omit<Report, 'clients' | 'expectations' | 'verdict'> {
+  merger: Merger;
+  clients: ClientEntry[];
+  /**
+   * Works out each client's facts and expectations in order and hands them to `visit` (which
+   * keeps them or writes them out), then returns the run-wide expectation lines.
+   */
+  eachClient(visit: (client: ClientFacts) => void): Pick<Report, 'expectations' | 'verdict'>;
+}
+
+/**
+ * Works out the report from the attempt log (SPEC §11) in two passes. The first groups by client,
+ * merges every client's logical attempts into the merger's columns and works out the fleet (it
+ * needs every client's waits); the second, `eachClient`, works out one client at a time, so the
+ * facts of 10 000 clients need not all live at once: the JSON writer (report-json.ts) drops each
+ * client once written, the object report (build.ts) keeps them. docs/PERFORMANCE.md has the cost.
+ */
+export function analyse(log: AttemptLog, options: BuildOptions): Analysis {
+  const now = options.now ?? Date.now();
+  const grouped = groupByClient(log.list());
+  const merger = new Merger(grouped, options.mergeWindowMs);
+  const clients: ClientEntry[] = new Array(grouped.clients.length);
+  const opens = new Uint8Array(grouped.sorted.length);
+  let logical = 0;
+  for (let c = 0; c < clients.length; c++) {
+    const { key, keyedBy, from, to } = grouped.clients[c]!;
+    const n = merger.merge(from, to);
+    for (let l = from; l < from + n; l++) opens[grouped.order[merger.first[l]!]!] = 1;
+    clients[c] = { key, keyedBy, from, n, runWaits: waitsOf(merger, from, n).runWaits };
+    logical += n;
+  }
+  // Logical attempts begin at their first connection, and the log is in start order: their starts come out sorted.
+  const starts = new Float64Array(logical);
+  for (let i = 0, at = 0; i < opens.length; i++) if (opens[i] === 1) starts[at++] = grouped.sorted[i]!.start;
+  const fleet = fleetOf(clients, log.faultMoments(), starts, herdSource(merger, clients));
+  const judged = options.expect ? judge(options.expect, fleet, now, merger) : null;
+  const eachClient = (visit: (client: ClientFacts) => void) => {
+    const tally = new Tally(options.expect);
+    for (const { key, keyedBy, from, n } of clients) {
+      const facts = clientFacts(merger, key, keyedBy, from, n, now);
+      if (judged) facts.expectations = judged(facts);
+      tally.add(facts);
+      visit(facts);
+    }
+    return tally.result();
+  };
+  const weak = clients.some((c) => c.keyedBy === 'addr+ua' || c.keyedBy === 'address');
+  const specs = options.specs.map(formatSpec);
+  return {
+    version: 1,
+    startedAt: log.startedAt,
+    generatedAt: now,
+    clientKey: {
+      specs,
+      weak,
+      note: weak
+        ? 'some clients are told apart only by address and user agent: clients on one host with one user agent count as one; give --client-key query:NAME (or header:, cookie:, subprotocol)'
+        : `clients told apart by ${specs.join(', ')}`,
+    },
+    mergeWindowMs: options.mergeWindowMs,
+    attempts: { total: log.total, kept: log.total - log.dropped, dropped: log.dropped, cap: log.cap },
+    faults: [...log.faultMoments()],
+    clients,
+    fleet,
+    merger,
+    eachClient,
+  };
+}
+
+/** The herd's view of the clients' logical attempts, in the merger's columns. */
+function herdSource(m: Merger, clients: readonly ClientEntry[]): HerdSource {
+  return {
+    forEachConn(visit) {
+      for (let c = 0; c < clients.length; c++) {
+        const { from, n } = clients[c]!;
+        for (let l = from; l < from + n; l++) {
+          if (m.count[l] === 1) visit(m.only(l).conn, c, l - from);
+          else for (const a of m.conns(l)) visit(a.conn, c, l - from);
+        }
+      }
+    },
+    nextStart(client, attempt) {
+      const { from, n } = clients[client]!;
+      return attempt + 1 < n ? m.startOf(from + attempt + 1) : undefined;
+    },
+  };
+}
