@@ -1,4 +1,4 @@
-// wsfault benchmarks: the same workloads through direct, nginx, plain http-proxy and wsfault
+// wsfault benchmarks: the same workloads through direct, nginx, plain http-proxy, a bare Node pipe and wsfault
 // (passthrough, latency 0, parsed frames), in one run on 127.0.0.1. Not part of `npm test`.
 //
 //   npm run build && node bench/run.mjs            full run (~6–8 min), writes docs/PERFORMANCE.md
@@ -279,6 +279,11 @@ async function startHttpProxy(upstreamPort) {
   return { child, url: `ws://127.0.0.1:${port}`, pid: () => child.pid, stop: () => stopChild(child) };
 }
 
+async function startNodePipe(upstreamPort) {
+  const { child, port } = await forkReady(join(here, 'node-pipe.mjs'), [String(upstreamPort)]);
+  return { child, url: `ws://127.0.0.1:${port}`, pid: () => child.pid, stop: () => stopChild(child) };
+}
+
 class Unavailable extends Error {}
 
 async function startWsfault(upstreamPort, scenario) {
@@ -334,6 +339,8 @@ const PATHS = [
   { name: 'direct', proxy: false, start: async () => ({ url: `ws://127.0.0.1:${upstreamPort}`, pid: () => up.child.pid, stop: async () => {} }) },
   { name: 'nginx', proxy: true, start: () => startNginx(upstreamPort) },
   { name: 'http-proxy', proxy: true, start: () => startHttpProxy(upstreamPort) },
+  // The floor: bytes piped both ways by the smallest Node program (bench/node-pipe.mjs).
+  { name: 'node pipe', proxy: true, start: () => startNodePipe(upstreamPort) },
   { name: 'wsfault passthrough', proxy: true, wsfault: true, start: () => startWsfault(upstreamPort) },
   // Slot: a transport fault with no effect (bytes go through the timing queue).
   { name: 'wsfault latency 0', proxy: true, wsfault: true, slot: true, start: () => startWsfault(upstreamPort, 'latency0') },
