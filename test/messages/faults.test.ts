@@ -154,6 +154,30 @@ describe('other message faults', () => {
     ws2.close();
   });
 
+  for (const reorder of [false, true]) {
+    it(`delay-messages${reorder ? ' with reorder' : ''}: a Close sent at once waits for the held messages (late, never lost)`, async () => {
+      const echo = await startWsEcho();
+      const got: string[] = [];
+      const closedWith = new Promise<{ code: number; after: number }>((resolve) =>
+        echo.wss.on('connection', (socket) => {
+          socket.removeAllListeners('message');
+          socket.on('message', (data) => got.push(String(data)));
+          socket.on('close', (code) => resolve({ code, after: got.length }));
+        }),
+      );
+      const { url } = await startWsfault(echo.url, { name: 'late-close', faults: [{ type: 'delay-messages', delay: '150ms', jitter: reorder ? '100ms' : '0ms', reorder, direction: 'upstream' }] });
+      const ws = await openClient(url);
+      const clientClosed = closed(ws);
+      for (let i = 0; i < 50; i++) ws.send(String(i));
+      ws.close(1000, 'done');
+      // The server saw every message before the Close, and the Close itself (not a dropped connection).
+      expect(await closedWith).toEqual({ code: 1000, after: 50 });
+      expect([...got].sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
+      if (!reorder) expect(got).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
+      expect(await clientClosed).toMatchObject({ code: 1000 });
+    });
+  }
+
   it('reorder-messages: a held message with no later one still arrives after maxHold (late, not lost)', async () => {
     // Found by the client matrix (#18): with request/response traffic, or at the end of a burst,
     // a held message waited for later ones that never came, so "reorder" lost it.
