@@ -90,20 +90,24 @@ async function main() {
   const ticks = (pid) => { const s = readFileSync(`/proc/${pid}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return Number(f[11]) + Number(f[12]); };
   const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
   const self = fileURLToPath(import.meta.url);
+  // Whatever happens, no process of this run outlives it.
+  const kids = new Set();
+  const kid = (child) => (kids.add(child), child);
+  process.on('exit', () => kids.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
 
   const dir = mkdtempSync(join(os.tmpdir(), 'wsfault-sse-'));
   const scenario = join(dir, 'gen.yaml');
   writeFileSync(scenario, 'name: sse-gen\nfaults:\n  - type: drop-messages\n    rate: 1\n    match: { path: /gen }\n');
-  const upstream = fork(join(root, 'bench/upstream.mjs'), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const upstream = kid(fork(join(root, 'bench/upstream.mjs'), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
   const { port: upstreamPort } = await message(upstream);
   const [port, apiPort] = [await freePort(), await freePort()];
-  const proxy = node([join(dist, 'cli/main.js'), '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--log-level', 'warn', '--scenario', scenario], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const proxy = kid(node([join(dist, 'cli/main.js'), '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--log-level', 'warn', '--scenario', scenario], { stdio: ['ignore', 'ignore', 'inherit'] }));
   while (!(await accepts(port)) || !(await accepts(apiPort))) await wait(20);
-  const gen = fork(self, ['generator', `ws://127.0.0.1:${port}/gen`, String(rate)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const gen = kid(fork(self, ['generator', `ws://127.0.0.1:${port}/gen`, String(rate)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
   await message(gen);
 
   const stream = async () => {
-    const client = node([join(root, 'bench/client.mjs'), 'stream', `ws://127.0.0.1:${port}`, String(seconds), String(64 * 1024)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const client = kid(node([join(root, 'bench/client.mjs'), 'stream', `ws://127.0.0.1:${port}`, String(seconds), String(64 * 1024)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
     const c0 = ticks(proxy.pid);
     const r = await message(client);
     if (r.error) throw new Error(`stream: ${r.error}`);
@@ -118,7 +122,7 @@ async function main() {
     for (const arm of round % 2 ? ['with', 'without'] : ['without', 'with']) {
       let sub = null;
       if (arm === 'with') {
-        sub = fork(self, ['subscriber', `http://127.0.0.1:${apiPort}/events`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+        sub = kid(fork(self, ['subscriber', `http://127.0.0.1:${apiPort}/events`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
         await message(sub);
         await wait(300);
         sub.send('count');
