@@ -8,6 +8,8 @@
 //   node bench/idle-heap.mjs [--connections 2000] [--rounds 3] [--no-snapshot] [--top 25]
 //   WSFAULT_NODE_ARGS='--max-semi-space-size=1' node bench/idle-heap.mjs --no-snapshot
 //   node bench/idle-heap.mjs --connections 9900 --no-snapshot --later 10,30   (RSS again later)
+//   SIGNAL_AFTER=SIGWINCH [SIGNAL_WAIT=ms] with WSFAULT_NODE_ARGS='--import hook.mjs': a signal for a hook of
+//   yours in the proxy (process.memoryUsage(), v8.getHeapSpaceStatistics()) once the connections are open
 //   KEEP_SNAPSHOTS=/tmp/snaps node bench/idle-heap.mjs --rounds 1    (keeps the .heapsnapshot files)
 import { fork, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -95,13 +97,13 @@ for (let round = 0; round < rounds; round++) {
     if (opened.error) throw new Error(`client: ${opened.error} after ${opened.open}`);
     await wait(1000);
     const rssAfter = rssKiB(proxy.pid);
-    // --later 10,30: RSS again that many seconds after the burst (the heap shrinks once idle).
+    // --later 10,30: RSS again that many seconds after the burst (does V8 give memory back once idle? On Node 20 it did not).
     const later = {};
     for (const s of laterAt) {
       await wait(s * 1000 - 1000 - Object.keys(later).reduce((t, k) => Math.max(t, Number(k) * 1000 - 1000), 0));
       later[s] = rssKiB(proxy.pid);
     }
-    if (process.env.SIGNAL_AFTER) (proxy.kill(process.env.SIGNAL_AFTER), await wait(500));
+    if (process.env.SIGNAL_AFTER) (proxy.kill(process.env.SIGNAL_AFTER), await wait(Number(process.env.SIGNAL_WAIT ?? 500)));
     const heapAfter = snapshots ? await snapshot(proxy, dir) : null;
     const r = { rssBefore, rssAfter, perConnKiB: (rssAfter - rssBefore) / opened.open, openMs: opened.ms, load: Math.max(load0, load()), later, heap: null };
     if (snapshots) {
