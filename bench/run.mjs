@@ -721,7 +721,7 @@ if (sseBench) {
   targets.push({ target: 'SSE subscriber at 10 000 events/s costs ≤ 5 % bulk', measured: `${b.ratio.toFixed(2)}× (${b.eventsPerS} events/s)`, met: b.ratio >= 0.95 });
 }
 lines.push('| target | measured | met |', '|---|---|---|', ...targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met == null ? 'n/a' : t.met ? 'yes' : '**no**'} |`), '');
-const anyLoaded = [...rows.flatMap((r) => [r.rttOtherCores, r.streamOtherCores]), ...idleRows.map((r) => r.otherCores ?? 0), ...startupRows.map((r) => r.otherCores)].some((c) => c > LOADED);
+const anyLoaded = [...rows.flatMap((r) => [r.rttOtherCores, r.streamOtherCores]), ...idleRows.map((r) => r.otherCores ?? 0), ...startupRows.map((r) => r.otherCores), ...[switchBench, sseBench, reportBench].map((b) => b?.load?.otherCores ?? 0)].some((c) => c > LOADED);
 lines.push(
   `Other processes on the machine used ${runLoad.otherCores.toFixed(2)} of ${machine.nproc} cores on average during the run (steal ${runLoad.stealCores.toFixed(2)})${anyLoaded ? `; † marks medians whose samples ran while other processes used more than ${LOADED} cores` : `; no median was taken while other processes used more than ${LOADED} cores`}.` +
     (runLoad.top.length && runLoad.otherCores > 0.05 ? ` Busiest (cores, averaged over the run): ${runLoad.top.slice(0, 3).map((t) => `\`${t.cmd.slice(0, 70)}\` ${t.cores.toFixed(2)}`).join(', ')}.` : ''),
