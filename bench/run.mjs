@@ -5,7 +5,8 @@
 //   node bench/run.mjs --quick                     smoke run (~1–2 min), docs untouched
 //   options: --rounds N   --no-docs   --docs (also for --quick)
 //            --only "nginx,wsfault passthrough"     (a partial run: results/partial.json, no docs)
-//            --workloads rtt,stream,idle,startup,report    (idem; report = bench/report.mjs)   --idle 1000,10000   --stream-seconds S
+//            --workloads rtt,stream,idle,startup,report,switching,sse    (idem; report = bench/report.mjs,
+//                        switching = bench/switching.mjs, sse = bench/sse.mjs)   --idle 1000,10000   --stream-seconds S
 //            --wsfault-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"   (profiling; stops with SIGTERM)
 //
 // Every role is its own process: the upstream (echo + byte-counting sink), each proxy, and a load
@@ -41,7 +42,7 @@ if (option('--rounds')) settings.rounds = Number(option('--rounds'));
 if (option('--idle')) settings.idle = option('--idle').split(',').map((n) => ({ n: Number(n), rounds: 1 }));
 if (option('--stream-seconds')) settings.streamSeconds = Number(option('--stream-seconds'));
 const only = option('--only')?.split(',').map((s) => s.trim());
-const workloads = new Set((option('--workloads') ?? 'rtt,stream,idle,startup,report').split(','));
+const workloads = new Set((option('--workloads') ?? 'rtt,stream,idle,startup,report,switching,sse').split(','));
 const partial = Boolean(only || option('--workloads') || option('--idle'));
 const writeDocs = !partial && !flag('--no-docs') && (!quick || flag('--docs'));
 const wsfaultNodeArgs = option('--wsfault-node-args')?.split(/\s+/).filter(Boolean) ?? [];
@@ -503,6 +504,36 @@ if (workloads.has('report')) {
     errors.push({ workload: 'report', error: error.message });
   }
 }
+// Issue #13 target 6: a scenario switch with apply=all on 5 000 open WebSockets, and what an SSE
+// subscriber receiving ~10 000 events/s costs pass-through bulk. Each script starts its own
+// upstream and proxy (API on) from the dist/ snapshot and prints one JSON line.
+async function jsonScript(file, args) {
+  const out = await new Promise((resolve) => {
+    const child = track(spawn(process.execPath, [join(here, file), ...args, '--dist', join(app, 'dist'), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.on('exit', () => resolve(text));
+  });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+let switchBench = null;
+if (workloads.has('switching')) {
+  try {
+    switchBench = await measured(() => jsonScript('switching.mjs', ['--connections', String(Math.min(quick ? 1_000 : 5_000, maxIdle)), '--rounds', String(settings.rounds)]));
+    log(`switching ${switchBench.connections} conns: to a message fault ${switchBench.toFault.medianMs} ms, back ${switchBench.back.medianMs} ms (first ${switchBench.first.ms} ms)${mark(switchBench.load)}`);
+  } catch (error) {
+    errors.push({ workload: 'switching', error: error.message });
+  }
+}
+let sseBench = null;
+if (workloads.has('sse')) {
+  try {
+    sseBench = await measured(() => jsonScript('sse.mjs', ['--rounds', String(Math.max(2, settings.rounds)), '--seconds', String(Math.min(3, settings.streamSeconds))]));
+    log(`sse  bulk without ${sseBench.without.mbps} / with ${sseBench.with.mbps} MB/s (ratio ${sseBench.ratio}), ${sseBench.eventsPerS} events/s${mark(sseBench.load)}`);
+  } catch (error) {
+    errors.push({ workload: 'sse', error: error.message });
+  }
+}
 await stopChild(up.child);
 const runEnd = loadSample();
 const runSeconds = (runEnd.t - runStart.t) / 1000;
@@ -682,8 +713,24 @@ if (reportBench) {
   const cost = b.json ?? b.buildJson ?? b.build;
   targets.push({ target: 'report for 10 000 clients × 20 attempts ≤ 200 ms (log → JSON bytes)', measured: `${cost.medianMs} ms`, met: cost.medianMs <= 200 });
 }
+if (switchBench) {
+  const b = switchBench;
+  lines.push(
+    `Fault switching (bench/switching.mjs, its own proxy with the API on): \`PUT /proxies/default/scenario\` with \`apply: all\` on ${b.connections} open WebSockets, alternating a message fault (\`drop-messages rate: 0\`, every connection builds its message layer and parses frames) and \`passthrough\`; wall time of the request as the caller sees it, medians of ${b.rounds}: to the fault ${b.toFault.medianMs} ms (${b.toFault.ms.join(', ')})${dagger(b.load?.otherCores ?? 0)}, proxy CPU ${b.toFault.cpuMs} ms; back ${b.back.medianMs} ms, CPU ${b.back.cpuMs} ms; the process's first switch ${b.first.ms} ms (left out of the medians: lazy loading and JIT).`,
+    '',
+  );
+  targets.push({ target: `scenario switch, apply: all, ${b.connections} connections ≤ 200 ms`, measured: `${b.toFault.medianMs} ms to a message fault, ${b.back.medianMs} ms back`, met: b.connections >= 5_000 ? Math.max(b.toFault.medianMs, b.back.medianMs) <= 200 : null });
+}
+if (sseBench) {
+  const b = sseBench;
+  lines.push(
+    `SSE subscriber (bench/sse.mjs): pass-through bulk of 64 KiB messages for ${b.seconds} s while a generator makes ~${b.rate} \`fault.applied\` events/s on another connection, ${b.rounds} rounds interleaved without and with a \`GET /events\` subscriber (receiving ${b.eventsPerS} events/s): ${b.without.mbps} MB/s (${b.without.cpuPerGB} s/GB) without, ${b.with.mbps} MB/s (${b.with.cpuPerGB} s/GB) with${dagger(b.load?.otherCores ?? 0)}; median of the per-round ratios ${b.ratio}. The events alone (generator running, no bulk, 2 s) cost the proxy ${b.without.eventsCpuMsPerS} ms of CPU per second without the subscriber and ${b.with.eventsCpuMsPerS} ms with it.`,
+    '',
+  );
+  targets.push({ target: 'SSE subscriber at 10 000 events/s costs ≤ 5 % bulk', measured: `${b.ratio.toFixed(2)}× (${b.eventsPerS} events/s)`, met: b.ratio >= 0.95 });
+}
 lines.push('| target | measured | met |', '|---|---|---|', ...targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met == null ? 'n/a' : t.met ? 'yes' : '**no**'} |`), '');
-const anyLoaded = [...rows.flatMap((r) => [r.rttOtherCores, r.streamOtherCores]), ...idleRows.map((r) => r.otherCores ?? 0), ...startupRows.map((r) => r.otherCores)].some((c) => c > LOADED);
+const anyLoaded = [...rows.flatMap((r) => [r.rttOtherCores, r.streamOtherCores]), ...idleRows.map((r) => r.otherCores ?? 0), ...startupRows.map((r) => r.otherCores), ...[switchBench, sseBench, reportBench].map((b) => b?.load?.otherCores ?? 0)].some((c) => c > LOADED);
 lines.push(
   `Other processes on the machine used ${runLoad.otherCores.toFixed(2)} of ${machine.nproc} cores on average during the run (steal ${runLoad.stealCores.toFixed(2)})${anyLoaded ? `; † marks medians whose samples ran while other processes used more than ${LOADED} cores` : `; no median was taken while other processes used more than ${LOADED} cores`}.` +
     (runLoad.top.length && runLoad.otherCores > 0.05 ? ` Busiest (cores, averaged over the run): ${runLoad.top.slice(0, 3).map((t) => `\`${t.cmd.slice(0, 70)}\` ${t.cores.toFixed(2)}`).join(', ')}.` : ''),
@@ -691,7 +738,7 @@ lines.push(
 const table = lines.join('\n');
 const elapsedS = (performance.now() - t0) / 1000;
 
-const result = { machine, build, settings: { ...settings, quick, maxIdle, loadedThresholdCores: LOADED }, status, rows, idle: idleRows, startup: startupRows, targets, load: runLoad, errors, samples, elapsedS };
+const result = { machine, build, settings: { ...settings, quick, maxIdle, loadedThresholdCores: LOADED }, status, rows, idle: idleRows, startup: startupRows, targets, switching: switchBench, sse: sseBench, load: runLoad, errors, samples, elapsedS };
 mkdirSync(join(here, 'results'), { recursive: true });
 const jsonFile = join(here, 'results', partial ? 'partial.json' : 'latest.json');
 writeFileSync(jsonFile, JSON.stringify(result, (k, v) => (k === 'stats' ? undefined : v), 2));

@@ -5,17 +5,23 @@
 // connection (`drop-messages rate: 0`, which puts each connection in parsed mode) and
 // passthrough; reported: the request's wall time as the caller sees it and the proxy's CPU time
 // for it (10 ms ticks), medians of --rounds.
-//   node bench/switching.mjs [--connections 5000] [--rounds 5]
+//   node bench/switching.mjs [--connections 5000] [--rounds 5] [--dist DIR] [--json]
+// --dist runs another build (A/B: run it alternately with this tree's dist/); --json prints one
+// JSON object (bench/run.mjs's `switching` workload). The first switch of a process (JIT, lazy
+// loading) is reported on its own and left out of the medians.
 //   WSFAULT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node bench/switching.mjs   # then bench/profile-summary.mjs
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name, fallback) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
 const connections = arg('--connections', 5000);
 const rounds = arg('--rounds', 5);
+const dist = process.argv.includes('--dist') ? process.argv[process.argv.indexOf('--dist') + 1] : `${root}dist`;
+const json = process.argv.includes('--json');
 const ULIMIT = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"';
 const node = (args, options) => spawn('bash', ['-c', ULIMIT, process.execPath, ...args], options);
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -28,7 +34,7 @@ const upstream = node([`${root}bench/upstream.mjs`], { stdio: ['ignore', 'ignore
 const { port: upstreamPort } = await message(upstream);
 const [port, apiPort] = [await freePort(), await freePort()];
 const nodeArgs = process.env.WSFAULT_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
-const proxy = node([...nodeArgs, `${root}dist/cli/main.js`, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--log-level', 'warn'], { stdio: 'ignore' });
+const proxy = node([...nodeArgs, `${dist}/cli/main.js`, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--log-level', 'warn'], { stdio: 'ignore' });
 while (!(await accepts(port)) || !(await accepts(apiPort))) await wait(20);
 // bash execs node, so the pid is the proxy's.
 const client = node([`${root}bench/client.mjs`, 'idle', `ws://127.0.0.1:${port}`, String(connections)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -41,8 +47,11 @@ const bodies = [
   { name: 'passthrough', apply: 'all' },
 ];
 const samples = { 'message fault': [], passthrough: [] };
-for (let i = 0; i < rounds * 2; i++) {
-  const body = bodies[i % 2];
+let first = null;
+const loads = [];
+for (let i = -1; i < rounds * 2; i++) {
+  const body = bodies[i < 0 ? 0 : i % 2];
+  if (i === 0) await fetch(`http://127.0.0.1:${apiPort}/proxies/default/scenario`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bodies[1]) }).then((r) => r.text()).then(() => wait(700));
   const c0 = ticks(proxy.pid);
   const t = performance.now();
   const res = await fetch(`http://127.0.0.1:${apiPort}/proxies/default/scenario`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -50,7 +59,10 @@ for (let i = 0; i < rounds * 2; i++) {
   const ms = performance.now() - t;
   if (!res.ok) throw new Error(`PUT answered ${res.status}`);
   await wait(300); // CPU after the answer (timers, lazy work) counts too
-  samples[i % 2 ? 'passthrough' : 'message fault'].push({ ms, cpuMs: (ticks(proxy.pid) - c0) * 10 });
+  const sample = { ms, cpuMs: (ticks(proxy.pid) - c0) * 10 };
+  loads.push(os.loadavg()[0]);
+  if (i < 0) first = sample;
+  else samples[i % 2 ? 'passthrough' : 'message fault'].push(sample);
   await wait(700);
 }
 client.send('stop');
@@ -58,6 +70,12 @@ proxy.kill(nodeArgs.length ? 'SIGINT' : 'SIGKILL'); // SIGINT lets --cpu-prof wr
 await wait(nodeArgs.length ? 8000 : 0);
 upstream.kill();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+if (json) {
+  const summary = (list) => ({ medianMs: Math.round(median(list.map((s) => s.ms))), ms: list.map((s) => Math.round(s.ms)), cpuMs: median(list.map((s) => s.cpuMs)) });
+  console.log(JSON.stringify({ connections: opened.open, rounds, first: { ms: Math.round(first.ms), cpuMs: first.cpuMs }, toFault: summary(samples['message fault']), back: summary(samples.passthrough), load1: loads }));
+  process.exit(0);
+}
+console.log(`first switch of the process (to the message fault): ${first.ms.toFixed(0)} ms wall, proxy CPU ${first.cpuMs} ms; 1-min load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`);
 console.log(`PUT /proxies/default/scenario, apply: all, ${opened.open} open WebSockets, ${rounds} rounds each:`);
 for (const [to, list] of Object.entries(samples)) console.log(`  to ${to.padEnd(14)} ${median(list.map((s) => s.ms)).toFixed(0)} ms wall (${list.map((s) => s.ms.toFixed(0)).join(' ')}), proxy CPU ${median(list.map((s) => s.cpuMs))} ms (incl. 300 ms after)`);
 process.exit(0);

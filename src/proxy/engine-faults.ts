@@ -6,13 +6,29 @@ import { streamFor } from '../scenario/prng.js';
 import { guardHooks } from './fault-guard.js';
 import { NO_FAULTS, type FaultInstance, type FaultListener, type FaultSource, type FaultsInForce } from './fault-instances.js';
 
+/**
+ * What is kept of one open connection, to re-decide it on a switch with apply=all. Kept small,
+ * since every idle connection holds one (issue #13): the request's headers as one flat array
+ * [name, value, name, value, …] rather than an array per header, and the arrival fields
+ * (listener, ordinal) derived from the id when needed.
+ */
 interface OpenConnection {
   listener: FaultListener;
-  /** What every match may use from accept on: the proxy's names and the connection's ordinal. */
-  arrival: Pick<RequestSubject, 'listener' | 'ordinal'>;
-  request: RequestSubject | null;
-  decided: Decided[];
+  request: StoredRequest | null;
+  decided: readonly Decided[];
 }
+
+interface StoredRequest {
+  path: string;
+  query: string;
+  flatHeaders: string[];
+  sni: string | undefined;
+  client: string | undefined;
+}
+
+const NONE: readonly Decided[] = Object.freeze([]);
+const names = (decided: readonly Decided[]): Set<string> => new Set(decided.map((d) => d.spec.name));
+const joined = (a: readonly Decided[], b: readonly Decided[]): readonly Decided[] => (b.length === 0 ? a : a.length === 0 ? b : [...a, ...b]);
 
 /** A connection's ordinal on its proxy: the N of its id `c-N`, which the proxy counts from 1. */
 const ordinalOf = (conn: string): number | undefined => {
@@ -38,8 +54,9 @@ export class EngineFaultSource implements FaultSource {
   ) {
     engine.onChange((change) => {
       if (change.apply !== 'all') return;
+      const listener = [this.proxyName, this.listenAddress()];
       for (const [conn, entry] of this.open) {
-        entry.decided = this.decideAll(conn, entry.request);
+        entry.decided = this.decideAll(conn, entry.request && this.subject(conn, entry.request, listener));
         entry.listener.update(this.instantiate(conn, entry.decided, entry.listener));
       }
     });
@@ -47,26 +64,25 @@ export class EngineFaultSource implements FaultSource {
 
   forAccept(conn: string, listener: FaultListener): FaultsInForce {
     const decided = this.engine.decide(conn, null);
-    const arrival = { listener: [this.proxyName, this.listenAddress()], ordinal: ordinalOf(conn) };
-    this.open.set(conn, { listener, arrival, request: null, decided });
+    this.open.set(conn, { listener, request: null, decided: decided.length === 0 ? NONE : decided });
     return this.instantiate(conn, decided, listener);
   }
 
   forRequest(conn: string, request: RequestSubject): FaultsInForce {
     const entry = this.open.get(conn);
     if (!entry) return NO_FAULTS;
-    entry.request = { ...request, ...entry.arrival };
-    const more = this.engine.decide(conn, entry.request, new Set(entry.decided.map((d) => d.spec.name)));
-    entry.decided = [...entry.decided, ...more];
+    entry.request = { path: request.path, query: request.query, flatHeaders: request.headers.flat(), sni: request.sni, client: request.client };
+    const more = this.engine.decide(conn, this.subject(conn, entry.request), names(entry.decided));
+    entry.decided = joined(entry.decided, more);
     return this.instantiate(conn, more, entry.listener);
   }
 
   forHello(conn: string, sni: string | null, client: string): FaultsInForce {
     const entry = this.open.get(conn);
     if (!entry) return NO_FAULTS;
-    const subject = { path: '', query: '', headers: [], client, ...entry.arrival, ...(sni !== null ? { sni } : {}) };
-    const more = this.engine.decide(conn, subject, new Set(entry.decided.map((d) => d.spec.name)), 'hello');
-    entry.decided = [...entry.decided, ...more];
+    const subject = { path: '', query: '', headers: [], client, ...this.arrival(conn), ...(sni !== null ? { sni } : {}) };
+    const more = this.engine.decide(conn, subject, names(entry.decided), 'hello');
+    entry.decided = joined(entry.decided, more);
     return this.instantiate(conn, more, entry.listener);
   }
 
@@ -74,12 +90,30 @@ export class EngineFaultSource implements FaultSource {
     this.open.delete(conn);
   }
 
+  /** What every match may use from accept on: the proxy's names and the connection's ordinal. */
+  private arrival(conn: string, listener = [this.proxyName, this.listenAddress()]): Pick<RequestSubject, 'listener' | 'ordinal'> {
+    return { listener, ordinal: ordinalOf(conn) };
+  }
+
+  private subject(conn: string, stored: StoredRequest, listener?: string[]): RequestSubject {
+    const headers: [string, string][] = [];
+    for (let i = 0; i < stored.flatHeaders.length; i += 2) headers.push([stored.flatHeaders[i]!, stored.flatHeaders[i + 1]!]);
+    return {
+      path: stored.path,
+      query: stored.query,
+      headers,
+      ...(stored.sni !== undefined ? { sni: stored.sni } : {}),
+      ...(stored.client !== undefined ? { client: stored.client } : {}),
+      ...this.arrival(conn, listener),
+    };
+  }
+
   private decideAll(conn: string, request: RequestSubject | null): Decided[] {
     const early = this.engine.decide(conn, null);
     return request ? [...early, ...this.engine.decide(conn, request, new Set(early.map((d) => d.spec.name)))] : early;
   }
 
-  private instantiate(conn: string, decided: Decided[], listener: FaultListener): FaultsInForce {
+  private instantiate(conn: string, decided: readonly Decided[], listener: FaultListener): FaultsInForce {
     if (decided.length === 0) return NO_FAULTS;
     const faults: FaultsInForce = { handshake: [], transport: [], messages: [], tls: [] };
     for (const { spec, definition, random } of decided) {

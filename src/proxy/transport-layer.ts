@@ -6,6 +6,8 @@ import type { FaultInstance } from './fault-instances.js';
 /** What the transport layer needs from its connection. */
 export interface TransportHost extends LinkEvents {
   readonly socket: Socket;
+  /** performance.now() when the connection was accepted: `after` and `for` count from there. */
+  readonly openedAt: number;
   /** The connection reads and writes through `link` from now on. */
   useLink(link: ClientLink): void;
   control(link: ClientLink): TransportControl;
@@ -16,13 +18,11 @@ export interface TransportHost extends LinkEvents {
  * socket (created only when some transport fault needs it, so pass-through never pays for it);
  * what a fault does over time starts `after` the connection opened and stops `for` later.
  * Faults that arrive with a scenario switch or a new phase start then; their stages join the
- * link if the connection has one.
+ * link if the connection has one. The connection makes its layer at the first transport fault.
  */
 export class TransportLayer {
   private link: ClientLink | null = null;
   private readonly running = new Map<string, () => void>();
-  private readonly openedAt = performance.now();
-
   constructor(private readonly host: TransportHost) {}
 
   /** Links the socket and starts the faults; admission is the caller's. */
@@ -58,7 +58,7 @@ export class TransportLayer {
   private startFault(fault: FaultInstance<'transport'>): void {
     const { stages, start } = fault.hooks;
     const { after = 0, for: lasts } = fault.spec;
-    const from = this.openedAt + after;
+    const from = this.host.openedAt + after;
     const until = lasts === undefined ? Infinity : from + lasts;
     const inWindow = (at: number) => at >= from && at < until;
     let endTimer: NodeJS.Timeout | null = null;

@@ -15,7 +15,8 @@ import type { Side } from './sides.js';
 export interface SessionHost {
   readonly openedAt: number;
   readonly client: Socket;
-  readonly upstream: Socket;
+  /** Connected before the session exists. */
+  readonly upstream: Socket | null;
   readonly record: CloseRecord;
   /** The most a message fault may collect of one message (limits.maxMessageBuffer). */
   readonly maxMessageBuffer: number;
@@ -24,19 +25,18 @@ export interface SessionHost {
   /** Destroys both sockets after the close timeout, whatever the peers do. */
   destroyLater(): void;
   protocolError(direction: Direction, error: FrameError): void;
-  /** Told once, at the client's first data message (only when a connection observer wants it). */
-  firstClientMessage?: () => void;
 }
 
 /**
  * An open WebSocket (after the 101): the two pipes with their frame trackers, the message
  * faults, and the closing handshakes the proxy starts itself. Frames pass through untouched
  * unless a message fault changes the stream; then both pipes switch to parsed mode at the next
- * frame boundary.
+ * frame boundary. The message layer is made at the first message fault: an idle pass-through
+ * WebSocket holds none (issue #13).
  */
 export class WebSocketSession {
-  private readonly messageLayer: MessageLayer;
-  private readonly messageListeners = new Set<() => void>();
+  private messageLayer: MessageLayer | null = null;
+  private messageListeners: Set<() => void> | null = null;
   /** After a Close the proxy sent itself: what each side gets once its answer came. */
   private closeThen: CloseFrameOptions['then'] | null = null;
   /** The message faults' callback on the client's tracker, chained after the first-message watch. */
@@ -49,20 +49,13 @@ export class WebSocketSession {
     readonly down: Pipe,
     /** An extension (permessage-deflate) was negotiated in the 101. */
     private readonly extensions: boolean,
+    /** Told once, at the client's first data message (only when a connection observer wants it). */
+    firstClientMessage?: () => void,
   ) {
     down.trackFrames();
     this.watchFrames(up, 'client');
     this.watchFrames(down, 'server');
-    if (host.firstClientMessage) this.watchFirstMessage(up, host.firstClientMessage);
-    this.messageLayer = new MessageLayer({
-      openedAt: host.openedAt,
-      messages: () => this.messages.up + this.messages.down,
-      onMessage: (listener) => this.onMessage(listener),
-      control: {
-        sendClose: (options) => this.sendClose(options),
-        inject: (to, opcode, payload) => (to === 'client' ? this.down : this.up).inject(encodeFrame(opcode, payload, to === 'server')),
-      },
-    });
+    if (firstClientMessage) this.watchFirstMessage(up, firstClientMessage);
   }
 
   get messages(): { up: number; down: number } {
@@ -76,13 +69,27 @@ export class WebSocketSession {
 
   /** Starts message faults (or replaces the running set); stream-changing ones switch both pipes to parsed mode. */
   useFaults(faults: FaultInstance<'messages'>[], replace: boolean): void {
-    if (replace) this.messageLayer.replace(faults);
-    else if (faults.length > 0) this.messageLayer.install(faults);
-    if (faults.some((f) => f.hooks.onUnit || f.hooks.decide)) this.parseFrames();
+    if (faults.length === 0 && !this.messageLayer) return;
+    const layer = this.layer();
+    if (replace) layer.replace(faults);
+    else if (faults.length > 0) layer.install(faults);
+    if (faults.some((f) => f.hooks.onUnit || f.hooks.decide)) this.parseFrames(layer);
   }
 
   stop(): void {
-    this.messageLayer.stopAll();
+    this.messageLayer?.stopAll();
+  }
+
+  private layer(): MessageLayer {
+    return (this.messageLayer ??= new MessageLayer({
+      openedAt: this.host.openedAt,
+      messages: () => this.messages.up + this.messages.down,
+      onMessage: (listener) => this.onMessage(listener),
+      control: {
+        sendClose: (options) => this.sendClose(options),
+        inject: (to, opcode, payload) => (to === 'client' ? this.down : this.up).inject(encodeFrame(opcode, payload, to === 'server')),
+      },
+    }));
   }
 
   /**
@@ -100,7 +107,7 @@ export class WebSocketSession {
       if (options.then === 'rst') socket.resetAndDestroy();
     };
     if (options.to !== 'server') this.down.finishWith(encodeClose(options.code, options.reason, false), after(this.host.client));
-    if (options.to !== 'client') this.up.finishWith(encodeClose(options.code, options.reason, true), after(this.host.upstream));
+    if (options.to !== 'client') this.up.finishWith(encodeClose(options.code, options.reason, true), after(this.host.upstream!));
     if (options.then !== 'nothing') this.host.destroyLater();
   }
 
@@ -121,7 +128,7 @@ export class WebSocketSession {
     return true;
   }
 
-  private parseFrames(): void {
+  private parseFrames(layer: MessageLayer): void {
     for (const [pipe, direction] of [
       [this.up, 'upstream'],
       [this.down, 'downstream'],
@@ -130,7 +137,7 @@ export class WebSocketSession {
         (inMessage) =>
           new MessagePipeline({
             direction,
-            faults: () => this.messageLayer.activeUnitFaults(),
+            faults: () => layer.activeUnitFaults(),
             out: pipe,
             compressed: this.extensions,
             inMessage,
@@ -145,15 +152,16 @@ export class WebSocketSession {
   private onMessage(listener: () => void): () => void {
     // Deferred: a fault reacting to a message must act after the pipe has handled the whole
     // chunk, so a Close lands on the next frame boundary, not inside the chunk being read.
+    const listeners = (this.messageListeners ??= new Set());
     const notify = () =>
       queueMicrotask(() => {
-        for (const l of this.messageListeners) l();
+        for (const l of listeners) l();
       });
     this.upNotify = notify;
     if (this.up.tracker && !this.firstPending) this.up.tracker.onMessage = notify;
     if (this.down.tracker) this.down.tracker.onMessage = notify;
-    this.messageListeners.add(listener);
-    return () => this.messageListeners.delete(listener);
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** One call at the first client message, then the tracker goes back to what message faults set (or nothing). */
@@ -174,7 +182,7 @@ export class WebSocketSession {
       this.host.record.closeFrame(from, readClose(frame.payload).code);
       // The proxy started this closing handshake: the peer's answering Close completes it, and
       // as the server side of the client (and the client side of the server) we end TCP now.
-      if (this.host.record.byProxy && this.closeThen === 'wait-echo') (from === 'client' ? this.host.client : this.host.upstream).end();
+      if (this.host.record.byProxy && this.closeThen === 'wait-echo') (from === 'client' ? this.host.client : this.host.upstream!).end();
     };
   }
 }

@@ -110,6 +110,23 @@ describe('events', () => {
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; type: string });
     for (const event of seen) expect(lines).toContainEqual(event);
   });
+
+  it('a burst of events emitted in one turn of the event loop reaches an SSE subscriber whole and in order', async () => {
+    const { client, app } = await start();
+    const seen: { type: string; seq: number; to?: string }[] = [];
+    const stream = client.events(['scenario.changed']);
+    const reading = (async () => {
+      for await (const event of stream) {
+        seen.push(event as never);
+        if (seen.length === 2_000) break;
+      }
+    })();
+    await delay(100); // the stream is subscribed
+    for (let i = 0; i < 2_000; i++) app.bus.emit('default', 'scenario.changed', { from: 'a', to: `s-${i}` });
+    await reading;
+    expect(seen.map((e) => e.to)).toEqual(Array.from({ length: 2_000 }, (_, i) => `s-${i}`));
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.seq).toBe(seen[i - 1]!.seq + 1);
+  });
 });
 
 describe('metrics', () => {

@@ -17,6 +17,7 @@ function rig(far: Socket) {
   const links: ClientLink[] = [];
   const layer = new TransportLayer({
     socket: far,
+    openedAt: performance.now(),
     useLink: (link) => links.push(link),
     control: () => ({}) as never,
     peerReset: () => {},

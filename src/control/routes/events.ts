@@ -33,15 +33,29 @@ export const eventRoutes =
           'x-accel-buffering': 'no',
         });
         res.write(': wsfault events\n\n');
+        // Events come in bursts (one read of many messages, a switch on every connection): they
+        // are written once per turn of the event loop, one write (one syscall) for the burst
+        // instead of one per event.
+        let pending = '';
+        let flushing: NodeJS.Immediate | null = null;
+        const flush = () => {
+          flushing = null;
+          const text = pending;
+          pending = '';
+          res.write(text);
+        };
         const send = (event: WsfaultEvent) => {
           if (types && !types.has(event.type)) return;
-          res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+          pending += `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+          flushing ??= setImmediate(flush);
         };
         const unsubscribe = app.bus.subscribe(send);
         const heartbeat = setInterval(() => res.write(': keepalive\n\n'), SSE_HEARTBEAT_MS);
         heartbeat.unref();
         const stop = () => {
           clearInterval(heartbeat);
+          if (flushing) clearImmediate(flushing);
+          pending = '';
           unsubscribe();
         };
         request.raw.on('close', stop);
