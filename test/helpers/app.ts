@@ -1,5 +1,6 @@
 import type { WsfaultEvent } from '../../src/events/types.js';
 import { createWsfault, type RunningWsfault } from '../../src/wsfault.js';
+import type { Limits } from '../../src/proxy/limits.js';
 
 const started: RunningWsfault[] = [];
 
@@ -10,8 +11,8 @@ const started: RunningWsfault[] = [];
 const overTls = process.env.WSFAULT_TEST_TLS;
 
 /** Starts wsfault in-process (port 0, no API) in front of `target` with `scenario` (a name, a file, or an inline object). */
-export async function startWsfault(target: string, scenario: string | object = 'passthrough', seed = 1) {
-  const wsfault = await createWsfault({ target, scenario, seed, api: false, ...(overTls ? { tls: { caDir: overTls } } : {}) });
+export async function startWsfault(target: string, scenario: string | object = 'passthrough', seed = 1, limits?: Partial<Limits>) {
+  const wsfault = await createWsfault({ target, scenario, seed, api: false, ...(overTls ? { tls: { caDir: overTls } } : {}), ...(limits ? { limits } : {}) });
   started.push(wsfault);
   const { app } = wsfault;
   const events: WsfaultEvent[] = [];
