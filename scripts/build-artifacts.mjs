@@ -7,12 +7,14 @@
 //    asked for is byte-for-byte one of these, so start-up loads no ajv compiler; any other
 //    schema (a custom fault from registerFault() changes the envelope's list of types) is
 //    compiled by ajv when first needed, as before.
-// 2. The built-in scenarios parsed from YAML, dist/scenario/built-in.json (with a hash of each
-//    file's text), so starting with one needs no YAML parser (src/scenario/built-in-cache.ts).
+// 2. The built-in scenarios parsed from YAML and checked against the schemas,
+//    dist/scenario/built-in.json (with a hash of each file's text), so starting with one needs
+//    neither the YAML parser nor a validator (src/scenario/built-in-cache.ts).
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parse } from 'yaml';
 import { textHash } from '../dist/scenario/built-in-cache.js';
+import { loadScenarioObject } from '../dist/scenario/load.js';
 import { ConfigSchema } from '../dist/scenario/config.js';
 import { BUILT_IN_DIR } from '../dist/scenario/library.js';
 import { envelopeSchema, faultEntrySchema } from '../dist/scenario/schema.js';
@@ -41,7 +43,10 @@ writeFileSync(new URL('index.json', dir), JSON.stringify(keys) + '\n');
 const builtIn = {};
 for (const name of readdirSync(BUILT_IN_DIR).filter((n) => /\.ya?ml$/.test(n)).sort()) {
   const text = readFileSync(BUILT_IN_DIR + name, 'utf8');
-  builtIn[name] = { sha1: textHash(text), value: parse(text) };
+  const value = parse(text);
+  // Checked here as at run time (a problem fails the build), so run time need not check it again.
+  loadScenarioObject(structuredClone(value), BUILT_IN_DIR + name, { source: 'built-in' });
+  builtIn[name] = { sha1: textHash(text), value, checked: true };
 }
 writeFileSync(new URL('../dist/scenario/built-in.json', import.meta.url), JSON.stringify(builtIn) + '\n');
 console.log(`build artifacts: ${schemas.length} validators (${Math.round(bytes / 1024)} KiB), ${Object.keys(builtIn).length} built-in scenarios`);
