@@ -34,6 +34,11 @@ export class CloseRecord {
     return this.killed !== null;
   }
 
+  /** True while the proxy ends it with Close frames and waits for the peers' answers. */
+  get byCloseFrames(): boolean {
+    return this.killed?.how === 'close-frame';
+  }
+
   closeFrame(by: Side, code: number): void {
     this.firstClose ??= { by, code };
   }

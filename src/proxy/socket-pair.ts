@@ -141,7 +141,13 @@ export class SocketPair {
   /** FIN passes on as FIN, unless the proxy is ending the connection itself. */
   private onEnd(by: Side): void {
     this.record.end(by, 'fin');
-    if (this.record.byProxy) return;
+    if (this.record.byProxy) {
+      // The proxy sent this peer a Close and waits for its answer; after a FIN none can come
+      // (nothing follows a FIN), so the proxy answers with its own FIN and the socket closes now
+      // instead of at the close timeout (a client that broke the protocol and left, say).
+      if (this.record.byCloseFrames) (by === 'client' ? this.clientStream : this.upstreamSocket)?.end();
+      return;
+    }
     relayFin(by === 'client' ? this.upstreamSocket : this.clientStream);
   }
 
