@@ -18,6 +18,8 @@ function newest(path) {
 const sources = Math.max(newest(join(root, 'src')), newest(join(root, 'scenarios')), newest(join(root, 'tsconfig.json')), newest(join(root, 'tsconfig.build.json')));
 if (!existsSync(built) || statSync(built).mtimeMs < sources) {
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-  // As `npm run build`: validators and built-in scenarios made from what tsc just wrote.
+  // As `npm run build`: validators and built-in scenarios made from what tsc just wrote, then
+  // the entry points bundled.
   execFileSync(process.execPath, [join(root, 'scripts', 'build-artifacts.mjs')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs')], { stdio: 'inherit' });
 }
