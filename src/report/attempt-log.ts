@@ -78,6 +78,7 @@ export class AttemptLog {
   private attempts: Attempt[] = [];
   /** Index of the first live entry of `attempts` (dropping is a pointer move, compacted now and then). */
   private head = 0;
+  /** Attempts by proxy and connection id: every proxy counts its ids from c-1. */
   private readonly byConn = new Map<string, Attempt>();
   private moments: FaultMoment[] = [];
   private readonly openMoments = new Map<string, { moment: FaultMoment; seen: Set<string> }>();
@@ -102,9 +103,9 @@ export class AttemptLog {
     this.stops.push(bus.subscribe((event) => this.onEvent(event)));
     this.stops.push(
       bus.observe({
-        request: (_proxy, conn, request) => this.onRequest(conn, request),
-        firstClientMessage: (_proxy, conn) => {
-          const attempt = this.byConn.get(conn);
+        request: (proxy, conn, request) => this.onRequest(proxy, conn, request),
+        firstClientMessage: (proxy, conn) => {
+          const attempt = this.byConn.get(connKey(proxy, conn));
           if (attempt && attempt.firstMessageAt === undefined) attempt.firstMessageAt = Date.now();
         },
       }),
@@ -140,10 +141,10 @@ export class AttemptLog {
     if (attempt.keyedBy !== null) attempt.keyedBy = this.intern(attempt.keyedBy);
     this.total++;
     this.attempts.push(attempt);
-    this.byConn.set(attempt.conn, attempt);
+    this.byConn.set(connKey(attempt.proxy, attempt.conn), attempt);
     if (this.attempts.length - this.head > this.cap) {
       const old = this.attempts[this.head++]!;
-      this.byConn.delete(old.conn);
+      this.byConn.delete(connKey(old.proxy, old.conn));
       this.dropped++;
       if (this.head > 4096 && this.head * 2 > this.attempts.length) {
         this.attempts = this.attempts.slice(this.head);
@@ -159,31 +160,31 @@ export class AttemptLog {
         this.add(newAttempt(event.conn, event.proxy, event.client.address, now));
         return;
       case 'handshake': {
-        const a = this.byConn.get(event.conn);
+        const a = this.byConn.get(connKey(event.proxy, event.conn));
         if (!a) return;
         if (event.status !== null) a.status = event.status;
         if (event.status === 101) a.upgradedAt = now;
         return;
       }
       case 'http.request': {
-        const a = this.byConn.get(event.conn);
+        const a = this.byConn.get(connKey(event.proxy, event.conn));
         if (a) a.http = true;
         return;
       }
       case 'fault.applied': {
         if (!event.conn) return;
-        const a = this.byConn.get(event.conn);
+        const a = this.byConn.get(connKey(event.proxy, event.conn));
         if (a && !a.faults.includes(event.fault.type)) a.faults.push(event.fault.type);
-        this.moment(event.fault.type, event.conn, now);
+        this.moment(event.fault.type, event.proxy, event.conn, now);
         return;
       }
       case 'tls.error': {
-        const a = this.byConn.get(event.conn);
+        const a = this.byConn.get(connKey(event.proxy, event.conn));
         if (a) a.tlsError = true;
         return;
       }
       case 'connection.close': {
-        const a = this.byConn.get(event.conn);
+        const a = this.byConn.get(connKey(event.proxy, event.conn));
         if (!a) return;
         a.end = now;
         a.closedBy = event.by;
@@ -196,8 +197,8 @@ export class AttemptLog {
     }
   }
 
-  private onRequest(conn: string, request: RequestSeen): void {
-    const a = this.byConn.get(conn);
+  private onRequest(proxy: string, conn: string, request: RequestSeen): void {
+    const a = this.byConn.get(connKey(proxy, conn));
     if (!a) return;
     const eio = engineIo(request.query);
     if (eio) {
@@ -221,7 +222,7 @@ export class AttemptLog {
   }
 
   /** Fault moments: one per fault type acting within MOMENT_WINDOW_MS of its first act; bounded in moments and in connections named. */
-  private moment(type: string, conn: string, now: number): void {
+  private moment(type: string, proxy: string, conn: string, now: number): void {
     let open = this.openMoments.get(type);
     if (!open || now - open.moment.at > MOMENT_WINDOW_MS) {
       if (this.moments.length >= MAX_MOMENTS) this.momentConns -= this.moments.shift()!.conns.length;
@@ -229,12 +230,15 @@ export class AttemptLog {
       this.openMoments.set(type, open);
       this.moments.push(open.moment);
     }
-    if (open.seen.has(conn) || this.momentConns >= MAX_MOMENT_CONNS) return;
-    open.seen.add(conn);
+    const key = connKey(proxy, conn);
+    if (open.seen.has(key) || this.momentConns >= MAX_MOMENT_CONNS) return;
+    open.seen.add(key);
     open.moment.conns.push(conn);
     this.momentConns++;
   }
 }
+
+const connKey = (proxy: string, conn: string) => `${proxy}\n${conn}`;
 
 /** The outcome of one connection, from what was seen of it. */
 export function outcomeOf(a: Attempt): Outcome {

@@ -33,6 +33,23 @@ describe('attempt log (SPEC §11)', () => {
     expect(client!.logical.map((l) => l.conns.map((c) => c.conn))).toEqual([['poll', 'ws'], ['r1', 'r2'], ['r3'], ['anon', 'r4']]);
   });
 
+  it('keeps apart two proxies whose connection ids are the same (each counts from c-1)', () => {
+    const bus = new EventBus();
+    const log = new AttemptLog(specs);
+    log.attach(bus);
+    for (const proxy of ['a', 'b']) bus.emit(proxy, 'connection.open', { conn: 'c-1', client: { address: '127.0.0.1', port: proxy === 'a' ? 40001 : 40002 } });
+    bus.emit('a', 'handshake', { conn: 'c-1', path: '/', subprotocols: [], status: 101, faults: [] });
+    bus.emit('b', 'handshake', { conn: 'c-1', path: '/', subprotocols: [], status: 503, faults: [] });
+    bus.emit('b', 'fault.applied', { conn: 'c-1', fault: { name: 'status-1', type: 'status' } });
+    bus.emit('a', 'fault.applied', { conn: 'c-1', fault: { name: 'status-1', type: 'status' } });
+    bus.emit('b', 'connection.close', { conn: 'c-1', by: 'proxy', how: 'fin', durationMs: 1, bytes: { up: 1, down: 1 }, messages: { up: 0, down: 0 } });
+    const [a, b] = log.list();
+    expect([a!.proxy, a!.status, a!.upgradedAt !== undefined, a!.faults, a!.end]).toEqual(['a', 101, true, ['status'], null]);
+    expect([b!.proxy, b!.status, b!.upgradedAt, b!.faults, b!.how]).toEqual(['b', 503, undefined, ['status'], 'fin']);
+    // One moment, both connections in it: the same id twice, one per proxy.
+    expect(log.faultMoments().map((m) => m.conns)).toEqual([['c-1', 'c-1']]);
+  });
+
   it('groups a fault acting on many connections at once into one moment, each connection once', () => {
     const bus = new EventBus();
     const log = new AttemptLog(specs);
