@@ -11,12 +11,12 @@
 //   SIGNAL_AFTER=SIGWINCH [SIGNAL_WAIT=ms] with WSFAULT_NODE_ARGS='--import hook.mjs': a signal for a hook of
 //   yours in the proxy (process.memoryUsage(), v8.getHeapSpaceStatistics()) once the connections are open
 //   KEEP_SNAPSHOTS=/tmp/snaps node bench/idle-heap.mjs --rounds 1    (keeps the .heapsnapshot files)
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { accepts, freePort, message, node, rssKiB, wait } from './processes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -28,13 +28,6 @@ const top = Number(arg('--top', 25));
 const laterAt = arg('--later', '').split(',').filter(Boolean).map(Number);
 const nodeArgs = process.env.WSFAULT_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
 const builds = [join(root, 'dist'), ...(process.env.EXTRA_DIST ? process.env.EXTRA_DIST.split(',') : [])];
-const ULIMIT = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"';
-const node = (args, options) => spawn('bash', ['-c', ULIMIT, process.execPath, ...args], options);
-const wait = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () => new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => r(port)); }); });
-const accepts = (port) => new Promise((r) => { const s = net.connect(port, '127.0.0.1', () => (s.destroy(), r(true))); s.on('error', () => r(false)); });
-const message = (child) => new Promise((resolve, reject) => { child.once('message', resolve); child.once('exit', (code) => reject(new Error(`exited ${code}`))); });
-const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = () => os.loadavg()[0];
 

@@ -9,14 +9,14 @@
 // with the generator alone (no bulk; the events' own cost, steadier than MB/s on a busy machine),
 // and the 1-min load average.
 //   node bench/sse.mjs [--rounds 5] [--seconds 3] [--rate 10000] [--dist DIR] [--json]
-import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { accepts, freePort, message, node, ticks, wait } from './processes.mjs';
 
 const role = process.argv[2];
 if (role === 'generator') await generator(process.argv[3], Number(process.argv[4]));
@@ -81,13 +81,6 @@ async function main() {
   const rate = Number(arg('--rate', 10_000));
   const dist = arg('--dist', join(root, 'dist'));
   const json = argv.includes('--json');
-  const ULIMIT = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"';
-  const node = (args, options) => spawn('bash', ['-c', ULIMIT, process.execPath, ...args], options);
-  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
-  const freePort = () => new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => r(port)); }); });
-  const accepts = (port) => new Promise((r) => { const s = net.connect(port, '127.0.0.1', () => (s.destroy(), r(true))); s.on('error', () => r(false)); });
-  const message = (child) => new Promise((resolve, reject) => { child.once('message', resolve); child.once('exit', (code) => reject(new Error(`exited ${code}`))); });
-  const ticks = (pid) => { const s = readFileSync(`/proc/${pid}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return Number(f[11]) + Number(f[12]); };
   const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
   const self = fileURLToPath(import.meta.url);
   // Whatever happens, no process of this run outlives it.

@@ -10,11 +10,9 @@
 // JSON object (bench/run.mjs's `switching` workload). The first switch of a process (JIT, lazy
 // loading) is reported on its own and left out of the medians.
 //   WSFAULT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node bench/switching.mjs   # then bench/profile-summary.mjs
-import { fork, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { accepts, freePort, message, node, ticks, wait } from './processes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name, fallback) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
@@ -22,13 +20,6 @@ const connections = arg('--connections', 5000);
 const rounds = arg('--rounds', 5);
 const dist = process.argv.includes('--dist') ? process.argv[process.argv.indexOf('--dist') + 1] : `${root}dist`;
 const json = process.argv.includes('--json');
-const ULIMIT = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"';
-const node = (args, options) => spawn('bash', ['-c', ULIMIT, process.execPath, ...args], options);
-const wait = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () => new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => r(port)); }); });
-const accepts = (port) => new Promise((r) => { const s = net.connect(port, '127.0.0.1', () => (s.destroy(), r(true))); s.on('error', () => r(false)); });
-const ticks = (pid) => { const s = readFileSync(`/proc/${pid}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return Number(f[11]) + Number(f[12]); };
-const message = (child) => new Promise((resolve, reject) => { child.once('message', resolve); child.once('exit', (code) => reject(new Error(`exited ${code}`))); });
 
 const upstream = node([`${root}bench/upstream.mjs`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
 const { port: upstreamPort } = await message(upstream);
