@@ -24,17 +24,17 @@ export function schemaKey(schema: object): string {
  * from src/ (tests) or a build without them: then everything is compiled by ajv on first use.
  */
 let precompiled: Record<string, string> | null | undefined;
-const VALIDATORS = join(BUILD_DIR ?? '', 'scenario', 'validators');
+const VALIDATORS = BUILD_DIR && join(BUILD_DIR, 'scenario', 'validators');
 function precompiledFor(schema: object): ValidateFunction | undefined {
   if (precompiled === undefined) {
     try {
-      precompiled = BUILD_DIR ? (require(join(VALIDATORS, 'index.json')) as Record<string, string>) : null;
+      precompiled = VALIDATORS ? (require(join(VALIDATORS, 'index.json')) as Record<string, string>) : null;
     } catch {
       precompiled = null;
     }
   }
   const file = precompiled?.[schemaKey(schema)];
-  return file ? (require(join(VALIDATORS, file)) as ValidateFunction) : undefined;
+  return file ? (require(join(VALIDATORS!, file)) as ValidateFunction) : undefined;
 }
 
 /** ajv's compiler, loaded only for a schema not compiled at build time (~45 ms and ~5 MiB). */
