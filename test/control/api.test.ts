@@ -135,7 +135,7 @@ describe('a subscriber that stops reading', () => {
     const { app, apiUrl } = await start();
     const res = await new Promise<IncomingMessage>((resolve, reject) => get(`${apiUrl}/events?types=scenario.changed`, resolve).on('error', reject));
     res.pause(); // the subscriber reads nothing for now
-    await until(() => app.bus.active);
+    await until(() => app.bus.active, 'the subscriber to be subscribed');
     // ~1 KiB per event, 48 MiB in all: more than the backlog plus what loopback's socket buffers hold.
     const to = 'x'.repeat(1000);
     const total = 48 * 1024;
@@ -176,7 +176,7 @@ describe('a subscriber that stops reading', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     const skippedAll = () => [...skippedBefore.values()].reduce((x, y) => x + y, 0);
-    await until(() => ids.length + skippedAll() === emitted, 30_000);
+    await until(() => ids.length + skippedAll() === emitted, 'every event written or counted as skipped', 30_000);
     expect(ended).toBe(false);
     expect(skippedAll()).toBeGreaterThan(0);
     expect(ids.length).toBeLessThan(total);
