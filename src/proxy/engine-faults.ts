@@ -57,7 +57,7 @@ export class EngineFaultSource implements FaultSource {
       const listener = [this.proxyName, this.listenAddress()];
       for (const [conn, entry] of this.open) {
         // Decided without taking `count`: it is taken below only where the fault can still act
-        // (refuse cannot refuse a connection accepted long ago). All stay in `decided`, so the
+        // (a fault that acts at accept cannot act on a connection accepted long ago). All stay in `decided`, so the
         // request head, when it comes, does not decide them again.
         entry.decided = this.decideAll(conn, entry.request && this.subject(conn, entry.request, listener), false);
         entry.listener.update(this.instantiate(conn, entry.decided, entry.listener, (instance) => this.claimFor(entry.listener, instance)));
