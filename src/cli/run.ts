@@ -8,6 +8,7 @@ import { parseDuration, parseSize } from '../scenario/units.js';
 import type { Limits } from '../proxy/limits.js';
 import { createWsfault, DEFAULTS } from '../wsfault.js';
 import { checkReportFlags, endOfRun, reportOptions } from './run-report.js';
+import { capYoungGeneration } from './young-generation.js';
 
 export interface RunArgs {
   target?: string;
@@ -120,6 +121,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         return true;
       }) as unknown as Argv<RunArgs>,
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
+    capYoungGeneration();
     const logger = await createLogger(argv['log-level'], argv['log-format']);
     const config = argv.config ? loadConfigFile(argv.config) : null;
     const api = config?.api ?? argv.api;

@@ -6,6 +6,11 @@ export interface ControlFrame {
   payload: Buffer;
 }
 
+/** Watches the trackers of both directions of a connection: one object, no closure per tracker. */
+export interface FrameWatcher {
+  controlFrame(tracker: FrameTracker, frame: ControlFrame): void;
+}
+
 const enum State {
   Header,
   Payload,
@@ -31,8 +36,10 @@ export class FrameTracker {
   /** Between the frames of a fragmented data message. */
   inMessage = false;
   onControl?: (frame: ControlFrame) => void;
-  /** Called as each data message completes (its final frame's last byte). */
-  onMessage?: () => void;
+  /** Called as each data message completes (its final frame's last byte), with the tracker as `this`. */
+  onMessage?: (this: FrameTracker) => void;
+  /** Told of each control frame after onControl. */
+  watcher: FrameWatcher | null = null;
 
   private state = State.Header;
   /** Made only when a header arrives split across reads. */
@@ -145,6 +152,7 @@ export class FrameTracker {
       const frame = { opcode: this.opcode, payload: this.control };
       this.control = null;
       this.onControl?.(frame);
+      this.watcher?.controlFrame(this, frame);
     } else if (!isControl(this.opcode)) {
       this.lastDataAt = performance.now();
       this.inMessage = !this.fin;

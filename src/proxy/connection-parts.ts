@@ -195,6 +195,11 @@ export abstract class ConnectionParts implements PairHost, FaultListener, Sessio
     this.pair.destroyLater();
   }
 
+  /** SessionHost: the client's first data message, for the observers that asked (the reconnect report). */
+  firstClientMessage(): void {
+    this.ctx.bus.firstClientMessage(this.ctx.proxyName, this.id);
+  }
+
   /** SessionHost: a peer broke the protocol while frames were parsed. */
   protocolError(direction: Direction, error: FrameError): void {
     if (this.session?.abortForViolation(direction, error)) {

@@ -151,8 +151,7 @@ export class Connection extends ConnectionParts {
     this.lifecycle.to('websocket');
     this.subprotocol = chosenSubprotocol(response);
     const extensions = header(response.headers, 'sec-websocket-extensions') !== undefined;
-    const firstMessage = this.ctx.bus.observed ? () => this.ctx.bus.firstClientMessage(this.ctx.proxyName, this.id) : undefined;
-    this.session = new WebSocketSession(this, up, down, extensions, firstMessage);
+    this.session = new WebSocketSession(this, up, down, extensions, this.ctx.bus.observed);
     this.session.useFaults(this.inForce.messages, false);
   }
 }

@@ -11,6 +11,11 @@ import { isControl } from '../protocol/opcodes.js';
  */
 const PAUSE_AT = 256 * 1024;
 
+/** The pipe that reads a stream, and the one that writes to it, kept on the stream itself. */
+const READER: unique symbol = Symbol('wsfault.pipe.reader');
+const WRITER: unique symbol = Symbol('wsfault.pipe.writer');
+type Piped = Socket & { [READER]?: Pipe; [WRITER]?: Pipe };
+
 /** Parsed mode: every chunk read goes to it (the message pipeline), which writes to the FrameOutput. */
 export interface ParsedMode {
   push(chunk: Buffer): void;
@@ -44,20 +49,34 @@ export class Pipe implements FrameOutput {
   private finalFrame: Buffer | null = null;
   private parsed: ParsedMode | null = null;
   private pendingParsed: ((inMessage: boolean) => ParsedMode) | null = null;
-  private injections: Buffer[] = [];
+  /** Frames to inject at the next boundary; made at the first one that has to wait. */
+  private injections: Buffer[] | null = null;
   private afterFinal: (() => void) | null = null;
   /** Parsed mode's output: inside a streaming frame, inside a streaming message, and what waits. */
   private outFrameOpen = false;
   private outMessageOpen = false;
-  private waiting: { bytes: Buffer; control: boolean }[] = [];
+  /** What waits for the output's boundary; made at the first write that has to wait. */
+  private waiting: { bytes: Buffer; control: boolean }[] | null = null;
 
   constructor(
     readonly source: Socket,
     readonly sink: Socket,
     readonly direction: Direction,
   ) {
-    source.on('data', this.onData);
-    sink.on('drain', this.onDrain);
+    // One listener function for every pipe, finding its pipe on the stream, rather than two
+    // closures per pipe: 10 000 idle WebSockets hold 40 000 fewer functions (issue #13).
+    (source as Piped)[READER] = this;
+    (sink as Piped)[WRITER] = this;
+    source.on('data', Pipe.sourceData);
+    sink.on('drain', Pipe.sinkDrain);
+  }
+
+  private static sourceData(this: Piped, chunk: Buffer): void {
+    this[READER]!.onData(chunk);
+  }
+
+  private static sinkDrain(this: Piped): void {
+    this[WRITER]!.onDrain();
   }
 
   /** The frame tracker, once frames are followed (counts, Close codes, idle detection). */
@@ -99,7 +118,7 @@ export class Pipe implements FrameOutput {
     if (this.stopped || this.finalFrame) return;
     if (this.parsed) this.writeFrames(frame, isControl(frame[0]! & 0x0f));
     else if (!this.frameTracker || this.frameTracker.atBoundary) this.forwardRaw(frame);
-    else this.injections.push(frame);
+    else (this.injections ??= []).push(frame);
   }
 
   /**
@@ -114,9 +133,9 @@ export class Pipe implements FrameOutput {
 
   writeFrames(bytes: Buffer, control = false): void {
     if (this.stopped || this.finalFrame) return;
-    const now = !this.outFrameOpen && (control || (!this.outMessageOpen && this.waiting.length === 0));
+    const now = !this.outFrameOpen && (control || (!this.outMessageOpen && !this.waiting?.length));
     if (now) this.forwardRaw(bytes);
-    else this.waiting.push({ bytes, control });
+    else (this.waiting ??= []).push({ bytes, control });
   }
 
   writeStream(bytes: Buffer, frameEnd: boolean, messageEnd: boolean): void {
@@ -127,7 +146,8 @@ export class Pipe implements FrameOutput {
     if (!frameEnd) return;
     if (this.finalFrame) return this.writeFinalFrame();
     // What waited for this boundary, in order: control frames now, messages once the message ended.
-    while (this.waiting.length > 0 && (this.waiting[0]!.control || !this.outMessageOpen)) this.forwardRaw(this.waiting.shift()!.bytes);
+    const waiting = this.waiting;
+    while (waiting && waiting.length > 0 && (waiting[0]!.control || !this.outMessageOpen)) this.forwardRaw(waiting.shift()!.bytes);
   }
 
   private engage(make: (inMessage: boolean) => ParsedMode): void {
@@ -149,18 +169,18 @@ export class Pipe implements FrameOutput {
     this.stopped = true;
   }
 
-  private onData = (chunk: Buffer): void => {
+  private onData(chunk: Buffer): void {
     if (this.stopped) {
       this.frameTracker?.feed(chunk);
       return;
     }
     if (this.parsed) return this.parse(chunk);
-    if (this.pendingParsed || this.injections.length > 0) {
+    if (this.pendingParsed || this.injections?.length) {
       // Forward up to the end of the frame in progress; there the parser (or injection) starts.
       const upToBoundary = this.frameTracker!.feed(chunk, true);
       this.forward(chunk.subarray(0, upToBoundary));
       if (!this.frameTracker!.atBoundary) return;
-      for (const frame of this.injections.splice(0)) this.forwardRaw(frame);
+      if (this.injections) for (const frame of this.injections.splice(0)) this.forwardRaw(frame);
       if (this.pendingParsed) {
         this.engage(this.pendingParsed);
         this.pendingParsed = null;
@@ -180,7 +200,7 @@ export class Pipe implements FrameOutput {
     }
     this.frameTracker?.feed(chunk);
     this.forward(chunk);
-  };
+  }
 
   private parse(chunk: Buffer): void {
     // The tracker still follows the input: message counts, Close codes, idle detection.
@@ -200,7 +220,7 @@ export class Pipe implements FrameOutput {
   private writeFinalFrame(): void {
     const frame = this.finalFrame!;
     this.stopped = true;
-    this.waiting = [];
+    this.waiting = null;
     if (!this.sink.destroyed && this.sink.writable) this.sink.write(frame);
     // Keep reading: the peer's answering Close must be seen, and a paused source would stall it.
     this.source.resume();
@@ -208,7 +228,7 @@ export class Pipe implements FrameOutput {
     this.afterFinal = null;
   }
 
-  private onDrain = (): void => {
+  private onDrain(): void {
     if (!this.stopped) this.source.resume();
-  };
+  }
 }

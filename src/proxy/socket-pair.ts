@@ -15,6 +15,10 @@ export interface PairHost {
   closed(): void;
 }
 
+/** The pair whose stream this is, kept on the stream so one listener function serves every pair. */
+const PAIR: unique symbol = Symbol('wsfault.pair');
+type Paired = (Socket | ClientLink) & { [PAIR]?: SocketPair };
+
 /**
  * The client's stream and the upstream socket of one connection, and closing in kind between
  * them: a FIN passes on as a FIN, a RST or a broken socket as a RST, unless the proxy is
@@ -33,12 +37,42 @@ export class SocketPair {
     private readonly host: PairHost,
   ) {
     this.clientStream = socket;
-    // Once linked, the link reports the client's RST (its stages may hold it back).
-    socket.on('error', (error) => {
-      if (this.clientStream === socket) this.onSocketError('client', error);
-    });
-    socket.on('close', this.onSocketClose);
+    // Listeners are functions of the class that find the pair on the stream, not closures per
+    // pair: an idle WebSocket holds no function of its own (issue #13).
+    (socket as Paired)[PAIR] = this;
+    socket.on('error', SocketPair.socketError);
+    socket.on('close', SocketPair.streamClose);
   }
+
+  /** The accepted socket's error. Once linked, the link reports the client's RST (its stages may hold it back). */
+  private static socketError(this: Paired, error: Error): void {
+    const pair = this[PAIR]!;
+    if (pair.clientStream === this) pair.onSocketError('client', error);
+  }
+
+  /** The decrypted stream's error (TLS terminated). */
+  private static clientError(this: Paired, error: Error): void {
+    this[PAIR]!.onSocketError('client', error);
+  }
+
+  private static upstreamError(this: Paired, error: Error): void {
+    this[PAIR]!.onSocketError('server', error);
+  }
+
+  private static clientEnd(this: Paired): void {
+    this[PAIR]!.onEnd('client');
+  }
+
+  private static upstreamEnd(this: Paired): void {
+    this[PAIR]!.onEnd('server');
+  }
+
+  private static streamClose(this: Paired): void {
+    this[PAIR]!.onSocketClose();
+  }
+
+  /** Errors of the socket under a link arrive as peerReset. */
+  private static ignore(): void {}
 
   /** What the proxy reads the client from and writes it to (the socket, or a ClientLink). */
   get client(): Socket {
@@ -52,29 +86,32 @@ export class SocketPair {
   /** Transport stages: the client is read and written through `link` from now on. */
   useLink(link: ClientLink): void {
     this.clientStream = link as unknown as ClientStream;
-    link.on('error', () => {}); // errors of the socket under it arrive as peerReset
-    link.on('close', this.onSocketClose);
+    (link as Paired)[PAIR] = this;
+    link.on('error', SocketPair.ignore);
+    link.on('close', SocketPair.streamClose);
   }
 
   /** TLS was terminated: the client is read and written through the decrypted stream from now on. */
   useSecure(stream: Socket, sni: string | undefined): string | undefined {
     this.clientStream = stream;
-    stream.on('error', (error) => this.onSocketError('client', error));
-    stream.on('close', this.onSocketClose);
+    (stream as Paired)[PAIR] = this;
+    stream.on('error', SocketPair.clientError);
+    stream.on('close', SocketPair.streamClose);
     return sni;
   }
 
   /** The upstream is connected: its errors and close are the pair's now, and FIN flows up. */
   adopt(upstream: Socket): void {
     this.upstreamSocket = upstream;
-    upstream.on('error', (error) => this.onSocketError('server', error));
-    upstream.on('close', this.onSocketClose);
-    this.client.on('end', () => this.onEnd('client'));
+    (upstream as Paired)[PAIR] = this;
+    upstream.on('error', SocketPair.upstreamError);
+    upstream.on('close', SocketPair.streamClose);
+    this.client.on('end', SocketPair.clientEnd);
   }
 
   /** Wired only once the upstream answered: before that, its FIN means a failed handshake (502). */
   upstreamAnswered(): void {
-    this.upstreamSocket!.on('end', () => this.onEnd('server'));
+    this.upstreamSocket!.on('end', SocketPair.upstreamEnd);
   }
 
   /** The client's RST, as the link lets it through. */
@@ -151,11 +188,11 @@ export class SocketPair {
     relayFin(by === 'client' ? this.upstreamSocket : this.clientStream);
   }
 
-  private onSocketClose = (): void => {
+  private onSocketClose(): void {
     if (this.done || !this.client.destroyed) return;
     if (this.upstreamSocket && !this.upstreamSocket.destroyed) return;
     this.done = true;
     if (this.closeTimer) clearTimeout(this.closeTimer);
     this.host.closed();
-  };
+  }
 }

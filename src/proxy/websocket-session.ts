@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { CloseFrameOptions, Direction } from '../faults/hooks.js';
 import { encodeClose, encodeFrame } from '../protocol/frame-encode.js';
 import type { FrameError } from '../protocol/frame-parser.js';
-import { readClose, type ControlFrame } from '../protocol/frame-tracker.js';
+import { readClose, type ControlFrame, type FrameTracker, type FrameWatcher } from '../protocol/frame-tracker.js';
 import { Opcode } from '../protocol/opcodes.js';
 import type { CloseRecord } from './close-record.js';
 import type { FaultInstance } from './fault-instances.js';
@@ -25,6 +25,8 @@ export interface SessionHost {
   /** Destroys both sockets after the close timeout, whatever the peers do. */
   destroyLater(): void;
   protocolError(direction: Direction, error: FrameError): void;
+  /** The client's first data message (told only when the session was asked to watch for it). */
+  firstClientMessage(): void;
 }
 
 /**
@@ -32,9 +34,10 @@ export interface SessionHost {
  * faults, and the closing handshakes the proxy starts itself. Frames pass through untouched
  * unless a message fault changes the stream; then both pipes switch to parsed mode at the next
  * frame boundary. The message layer is made at the first message fault: an idle pass-through
- * WebSocket holds none (issue #13).
+ * WebSocket holds none (issue #13), and it watches both trackers itself rather than through
+ * closures.
  */
-export class WebSocketSession {
+export class WebSocketSession implements FrameWatcher {
   private messageLayer: MessageLayer | null = null;
   private messageListeners: Set<() => void> | null = null;
   /** After a Close the proxy sent itself: what each side gets once its answer came. */
@@ -49,13 +52,16 @@ export class WebSocketSession {
     readonly down: Pipe,
     /** An extension (permessage-deflate) was negotiated in the 101. */
     private readonly extensions: boolean,
-    /** Told once, at the client's first data message (only when a connection observer wants it). */
-    firstClientMessage?: () => void,
+    /** Tell the host at the client's first data message (only when a connection observer wants it). */
+    watchFirstMessage: boolean,
   ) {
     down.trackFrames();
-    this.watchFrames(up, 'client');
-    this.watchFrames(down, 'server');
-    if (firstClientMessage) this.watchFirstMessage(up, firstClientMessage);
+    up.tracker!.watcher = this;
+    down.tracker!.watcher = this;
+    if (watchFirstMessage) {
+      this.firstPending = true;
+      up.tracker!.onMessage = WebSocketSession.firstMessage;
+    }
   }
 
   get messages(): { up: number; down: number } {
@@ -165,24 +171,21 @@ export class WebSocketSession {
   }
 
   /** One call at the first client message, then the tracker goes back to what message faults set (or nothing). */
-  private watchFirstMessage(up: Pipe, told: () => void): void {
-    const tracker = up.tracker!;
-    this.firstPending = true;
-    tracker.onMessage = () => {
-      this.firstPending = false;
-      tracker.onMessage = this.upNotify;
-      told();
-      this.upNotify?.();
-    };
+  private static firstMessage(this: FrameTracker): void {
+    const session = this.watcher as WebSocketSession;
+    session.firstPending = false;
+    this.onMessage = session.upNotify;
+    session.host.firstClientMessage();
+    session.upNotify?.();
   }
 
-  private watchFrames(pipe: Pipe, from: Side): void {
-    pipe.tracker!.onControl = (frame: ControlFrame) => {
-      if (frame.opcode !== Opcode.Close) return;
-      this.host.record.closeFrame(from, readClose(frame.payload).code);
-      // The proxy started this closing handshake: the peer's answering Close completes it, and
-      // as the server side of the client (and the client side of the server) we end TCP now.
-      if (this.host.record.byProxy && this.closeThen === 'wait-echo') (from === 'client' ? this.host.client : this.host.upstream!).end();
-    };
+  /** FrameWatcher: a control frame from either peer; a Close is recorded (and may end the proxy's own closing handshake). */
+  controlFrame(tracker: FrameTracker, frame: ControlFrame): void {
+    if (frame.opcode !== Opcode.Close) return;
+    const from: Side = tracker === this.up.tracker ? 'client' : 'server';
+    this.host.record.closeFrame(from, readClose(frame.payload).code);
+    // The proxy started this closing handshake: the peer's answering Close completes it, and
+    // as the server side of the client (and the client side of the server) we end TCP now.
+    if (this.host.record.byProxy && this.closeThen === 'wait-echo') (from === 'client' ? this.host.client : this.host.upstream!).end();
   }
 }
