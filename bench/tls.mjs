@@ -1,7 +1,7 @@
 // TLS benchmark: wss:// through wsfault --tls beside nginx terminating TLS (Debian's nginx has the
 // ssl module), in one run on 127.0.0.1, rounds interleaved, medians reported. Not part of `npm test`.
 //
-//   npm run build && node bench/tls.mjs [--rounds N] [--seconds S] [--connects N] [--docs]
+//   npm run build && node bench/tls.mjs [--rounds N] [--seconds S] [--connects N] [--baseline DIR] [--docs]
 //
 // Both proxies serve the same certificate (an EC P-256 leaf for localhost from a fresh test CA,
 // the CA in the chain) and forward to the bench's plain ws upstream. Measured per path:
@@ -9,7 +9,10 @@
 //         proxy's CPU time per GB (user + system, all threads; nginx: its worker);
 //   handshake: N new connections one after another, each TCP + TLS (full handshake, no session
 //         resumption) + WebSocket upgrade, time from connect to open (median, p90).
-// `wsfault ws://` is the same wsfault process without TLS, for what TLS costs it.
+// `wsfault ws://` is the same wsfault process without TLS, for what TLS costs it. The proxy's
+// socket reads (read() calls and bytes, /proc/PID/io) give the average read during bulk, which
+// load moves less than time. --baseline DIR adds a second wsfault --tls from DIR/dist (another
+// build, e.g. `git archive` of an older commit built there) to the same interleaved rounds.
 import { fork, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -29,6 +32,7 @@ const rounds = option('--rounds', 5);
 const seconds = option('--seconds', 4);
 const connects = option('--connects', 200);
 const writeDocs = argv.includes('--docs');
+const baselineAt = argv.includes('--baseline') ? argv[argv.indexOf('--baseline') + 1] : null;
 const log = (...a) => console.error(...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => {
@@ -48,6 +52,13 @@ cpSync(join(root, 'package.json'), join(app, 'package.json'));
 cpSync(join(root, 'scenarios'), join(app, 'scenarios'), { recursive: true });
 const nodeModules = join(app, 'node_modules');
 if (!existsSync(nodeModules)) (await import('node:fs')).symlinkSync(join(root, 'node_modules'), nodeModules);
+const baselineApp = join(tmp, 'baseline');
+if (baselineAt) {
+  cpSync(join(baselineAt, 'dist'), join(baselineApp, 'dist'), { recursive: true });
+  cpSync(join(baselineAt, 'package.json'), join(baselineApp, 'package.json'));
+  cpSync(join(baselineAt, 'scenarios'), join(baselineApp, 'scenarios'), { recursive: true });
+  (await import('node:fs')).symlinkSync(join(root, 'node_modules'), join(baselineApp, 'node_modules'));
+}
 
 // One certificate for both: the test CA of a fresh directory and a leaf for localhost.
 const { loadOrCreateCa } = await import(join(app, 'dist/tls/ca.js'));
@@ -81,6 +92,15 @@ const ticks = (pid) => {
     return null;
   }
 };
+/** read() calls and the bytes they returned so far (/proc/PID/io; nginx's worker is ours too). */
+const reads = (pid) => {
+  try {
+    const f = Object.fromEntries(readFileSync(`/proc/${pid}/io`, 'utf8').trim().split('\n').map((l) => l.split(': ')));
+    return { calls: Number(f.syscr), bytes: Number(f.rchar) };
+  } catch {
+    return null;
+  }
+};
 const childPids = (pid) => {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
@@ -103,9 +123,9 @@ async function startNginx() {
   return { child, url: `wss://localhost:${port}`, pid: worker ?? child.pid };
 }
 
-async function startWsfault() {
+async function startWsfault(from = app) {
   const port = await freePort();
-  const child = track(spawn(process.execPath, [join(app, 'dist/cli/main.js'), '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', 'off', '--log-level', 'warn', '--tls', '--tls-ca-dir', caDir], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  const child = track(spawn(process.execPath, [join(from, 'dist/cli/main.js'), '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', 'off', '--log-level', 'warn', '--tls', '--tls-ca-dir', caDir], { stdio: ['ignore', 'pipe', 'inherit'] }));
   await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => (out += d) && /wss:\/\//.test(out) && resolve());
@@ -130,35 +150,42 @@ const paths = [
   { name: 'wsfault --tls passthrough', url: wsfault.url, pid: wsfault.pid },
   { name: 'wsfault ws:// (same process, no TLS)', url: wsfault.plainUrl, pid: wsfault.pid },
 ];
-const samples = Object.fromEntries(paths.map((p) => [p.name, { mbps: [], cpuPerGB: [], connect: [] }]));
+if (baselineAt) {
+  const baseline = await startWsfault(baselineApp);
+  paths.splice(2, 0, { name: 'wsfault --tls passthrough, baseline build', url: baseline.url, pid: baseline.pid });
+}
+const samples = Object.fromEntries(paths.map((p) => [p.name, { mbps: [], cpuPerGB: [], readKiB: [], connect: [] }]));
 const started = performance.now();
 const loadStart = os.loadavg()[0];
 for (let round = 1; round <= rounds; round++) {
   for (const path of paths) {
     const before = ticks(path.pid);
+    const readsBefore = reads(path.pid);
     const r = await client(['stream', path.url, String(seconds), String(64 * 1024)]);
     const cpuS = (ticks(path.pid) - before) / 100;
+    const readsAfter = reads(path.pid);
     samples[path.name].mbps.push(r.bytes / r.seconds / 1e6);
     samples[path.name].cpuPerGB.push(cpuS / (r.bytes / 1e9));
+    if (readsBefore && readsAfter) samples[path.name].readKiB.push((readsAfter.bytes - readsBefore.bytes) / (readsAfter.calls - readsBefore.calls) / 1024);
     const c = await client(['connect', path.url, String(connects)]);
     samples[path.name].connect.push(...c.times);
-    log(`round ${round} ${path.name}: ${(r.bytes / r.seconds / 1e6).toFixed(0)} MB/s, connect p50 ${median(c.times).toFixed(2)} ms`);
+    log(`round ${round} ${path.name}: ${(r.bytes / r.seconds / 1e6).toFixed(0)} MB/s, ${(cpuS / (r.bytes / 1e9)).toFixed(2)} s/GB, read ${samples[path.name].readKiB.at(-1)?.toFixed(1)} KiB, connect p50 ${median(c.times).toFixed(2)} ms`);
   }
 }
 const load = os.loadavg()[0];
 const rows = paths.map((p) => {
   const s = samples[p.name];
   const sorted = [...s.connect].sort((a, b) => a - b);
-  return { name: p.name, mbps: median(s.mbps), mbpsMin: Math.min(...s.mbps), mbpsMax: Math.max(...s.mbps), cpuPerGB: median(s.cpuPerGB), connectP50: median(sorted), connectP90: sorted[Math.floor(sorted.length * 0.9)] };
+  return { name: p.name, mbps: median(s.mbps), mbpsMin: Math.min(...s.mbps), mbpsMax: Math.max(...s.mbps), cpuPerGB: median(s.cpuPerGB), readKiB: s.readKiB.length ? median(s.readKiB) : NaN, connectP50: median(sorted), connectP90: sorted[Math.floor(sorted.length * 0.9)] };
 });
 const ng = rows[0];
 const table = [
-  '| path | bulk 64 KiB (MB/s) | range (MB/s) | vs nginx | proxy CPU per GB (s) | new connection p50 (ms) | p90 (ms) |',
-  '|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.name} | ${r.mbps.toFixed(0)} | ${r.mbpsMin.toFixed(0)}–${r.mbpsMax.toFixed(0)} | ${(r.mbps / ng.mbps).toFixed(2)}× | ${r.cpuPerGB.toFixed(2)} | ${r.connectP50.toFixed(2)} | ${r.connectP90.toFixed(2)} |`),
+  '| path | bulk 64 KiB (MB/s) | range (MB/s) | vs nginx | proxy CPU per GB (s) | proxy read (KiB, average) | new connection p50 (ms) | p90 (ms) |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.name} | ${r.mbps.toFixed(0)} | ${r.mbpsMin.toFixed(0)}–${r.mbpsMax.toFixed(0)} | ${(r.mbps / ng.mbps).toFixed(2)}× | ${r.cpuPerGB.toFixed(2)} | ${r.readKiB.toFixed(1)} | ${r.connectP50.toFixed(2)} | ${r.connectP90.toFixed(2)} |`),
 ].join('\n');
 const elapsed = (performance.now() - started) / 1000;
-const note = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`node bench/tls.mjs\` (${rounds} rounds interleaved, ${seconds} s of bulk and ${connects} new connections per path and round; ${elapsed.toFixed(0)} s) on ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}; load average ${loadStart.toFixed(2)} at the start and ${load.toFixed(2)} at the end.`;
+const note = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`node bench/tls.mjs\` (${rounds} rounds interleaved, ${seconds} s of bulk and ${connects} new connections per path and round; ${elapsed.toFixed(0)} s) on ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}; load average ${loadStart.toFixed(2)} at the start and ${load.toFixed(2)} at the end${baselineAt ? `; the baseline build from ${baselineAt}` : ''}.`;
 console.log(`${note}\n\n${table}`);
 if (writeDocs) {
   const file = join(root, 'docs/PERFORMANCE.md');

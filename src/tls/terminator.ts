@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { Server, type Socket } from 'node:net';
 import tls from 'node:tls';
 import type { TlsHello, TlsVerdict } from '../faults/hooks.js';
 import type { Secured, SecureHost, Terminator } from '../proxy/secure.js';
@@ -6,6 +6,20 @@ import { readHello } from './read-hello.js';
 import type { Issuer, ServeProfile } from './issuer.js';
 
 type ErrorCause = 'cert-rejected' | 'closed' | 'reset' | 'timeout' | 'protocol';
+
+/**
+ * Node feeds the ClientHello put back by readHello to OpenSSL before its first socket read, and
+ * the input buffer ring it keeps per TLS socket takes the size of its first buffer from that
+ * first write: 1 KiB (Node's minimum) instead of a socket read's 64 KiB. The ring never shrinks
+ * or regrows, so every later read would be capped at 1 KiB and 16 KiB in turn (8.5 KiB on
+ * average against 40 KiB on a socket Node read itself). A server with a `resumeSession`
+ * listener makes Node parse the ClientHello itself, and for that it starts the ring at 16 KiB:
+ * reads of 16 KiB, half as many. The listener has no session to resume (as before: tickets
+ * still resume, session ids never did), so nothing else changes. Documented API only;
+ * test/tls/read-size.test.ts fails if Node stops doing this. docs/PERFORMANCE.md, TLS.
+ */
+const sessionParser = new Server();
+sessionParser.on('resumeSession', (_id: Buffer, done: (error: Error | null, session: Buffer | null) => void) => done(null, null));
 
 /**
  * TLS on the proxy's own listener (SPEC §10): a first byte 0x16 is a TLS handshake record, so
@@ -91,7 +105,7 @@ export class TlsTerminator implements Terminator {
     }
     if (host.client.destroyed) return null;
     const raw = host.client;
-    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: context, ALPNProtocols: profile.alpn ?? ['http/1.1'] });
+    const secure = new tls.TLSSocket(raw, { isServer: true, server: sessionParser, secureContext: context, ALPNProtocols: profile.alpn ?? ['http/1.1'] });
     // A TLSSocket's handle is not TCP, so a RST is sent through the socket under it.
     secure.resetAndDestroy = () => {
       raw.resetAndDestroy();
