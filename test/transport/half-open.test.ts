@@ -6,6 +6,7 @@ import { closeAll, startTcpServer, startWsEcho } from '../helpers/servers.js';
 import { delay, until } from '../helpers/wait.js';
 import { openClient, roundTrip } from '../helpers/ws-client.js';
 import { loadScenarioObject } from '../../src/scenario/load.js';
+import type { ClientLink } from '../../src/transport/client-link.js';
 
 afterEach(async () => {
   await stopApps();
@@ -15,11 +16,20 @@ afterEach(async () => {
 /** The server-side socket of the (only) client of a ws server. */
 const serverSocket = (echo: Awaited<ReturnType<typeof startWsEcho>>) => ([...echo.wss.clients][0] as unknown as { _socket: net.Socket })._socket;
 
+/**
+ * A live WebSocket through wsfault, then a blackhole from the moment the test says. It begins by
+ * a scenario switch, not by `after`: with `after: 300ms` a loaded machine sometimes took longer
+ * than that to open and echo 'before', the blackhole swallowed the echo and the test hung until
+ * its timeout (2 of 300 runs with 4 copies in parallel). The first scenario's blackhole, due in an
+ * hour, gives the connection its link (a switch adds stages only to a connection that has one).
+ */
 async function blackholed(direction = 'both') {
   const echo = await startWsEcho();
-  const started = await startWsfault(echo.url, { name: 'bh', faults: [{ type: 'blackhole', after: '300ms', direction }] });
+  const started = await startWsfault(echo.url, { name: 'armed', faults: [{ type: 'blackhole', after: '1h', direction }] });
   const ws = await openClient(started.url);
   expect((await roundTrip(ws, 'before')).data.toString()).toBe('before');
+  expect(started.events.some((e) => e.type === 'fault.applied')).toBe(false);
+  started.app.use('default', loadScenarioObject({ name: 'bh', faults: [{ type: 'blackhole', direction }] }, 'inline'), { apply: 'all' });
   await until(() => started.events.some((e) => e.type === 'fault.applied'), 'the blackhole began');
   const connection = [...started.proxy.connections.values()][0]!;
   let clientClosed = false;
@@ -51,9 +61,37 @@ describe('blackhole: nothing crosses, not even FIN or RST', () => {
     server.on('close', () => (serverClosed = true));
     (ws as unknown as { _socket: net.Socket })._socket.end();
     await until(() => connection.socket.readableEnded, 'the proxy read the client FIN');
+    // The blackhole's stage swallowed it (held, to go on if the blackhole ends).
+    expect((connection.client as unknown as ClientLink).up.holdingEnd).toBe(true);
     await delay(500);
     expect(serverClosed).toBe(false);
     expect(serverSocket(echo).readableEnded).toBe(false);
+  });
+
+  it('fault.applied comes only once the blackhole is in force: an end arriving at that moment is held', async () => {
+    // Node's timers count whole milliseconds, so one armed for `after` may fire up to ~1.5 ms
+    // before the window (measured from performance.now()) opens; a FIN read in that gap used to
+    // pass although fault.applied had been emitted. 20 connections: before the fix about 4 in 10
+    // began early, so at least one did in every run.
+    const upstream = await startTcpServer(() => {});
+    const started = await startWsfault(`ws://127.0.0.1:${upstream.port}`, { name: 'bh', faults: [{ type: 'blackhole', after: '30ms' }] });
+    const heldAtApplied: boolean[] = [];
+    started.app.bus.subscribe((e) => {
+      if (e.type !== 'fault.applied') return;
+      // The bus calls listeners synchronously: this is the moment the fault says it began.
+      const link = started.proxy.connections.get(e.conn!)!.client as unknown as ClientLink;
+      const now = performance.now();
+      heldAtApplied.push([link.up, link.down].every((line) => line.stages.some((stage) => stage.holdsEnd?.(now) === true)));
+    });
+    const clients = await Promise.all(
+      Array.from({ length: 20 }, () => new Promise<net.Socket>((resolve) => {
+        const socket = net.connect(started.port, '127.0.0.1', () => resolve(socket));
+        socket.on('error', () => {});
+      })),
+    );
+    await until(() => heldAtApplied.length === 20, 'fault.applied on every connection');
+    expect(heldAtApplied).toEqual(Array(20).fill(true));
+    for (const socket of clients) socket.destroy();
   });
 
   it('when the blackhole ends (scenario switched), the end it held goes on', async () => {
