@@ -61,31 +61,48 @@ export class TransportLayer {
     const from = this.host.openedAt + after;
     const until = lasts === undefined ? Infinity : from + lasts;
     const inWindow = (at: number) => at >= from && at < until;
-    let endTimer: NodeJS.Timeout | null = null;
+    let cancelWindowEnd: (() => void) | null = null;
     if (stages && this.link) {
       if (stages.upstream) this.link.up.stages.push(windowed(stages.upstream, inWindow));
       if (stages.downstream) this.link.down.stages.push(windowed(stages.downstream, inWindow));
       // When the window closes, an end a stage swallowed inside it goes on.
       const link = this.link;
-      if (Number.isFinite(until)) endTimer = setTimeout(() => link.reconsiderEnds(), Math.max(0, until - performance.now()) + 1);
+      if (Number.isFinite(until)) cancelWindowEnd = atTime(until, () => link.reconsiderEnds());
     }
     if (!start || this.running.has(fault.name) || !this.link) {
-      if (endTimer) this.running.set(fault.name, () => clearTimeout(endTimer!));
+      if (cancelWindowEnd) this.running.set(fault.name, cancelWindowEnd);
       return;
     }
     let stopFault: (() => void) | void;
     const link = this.link;
-    const begin = setTimeout(() => {
+    // fault.applied (from start) then means the stages' window is open: an end read just after it is held.
+    const cancelBegin = atTime(from, () => {
       stopFault = start(this.host.control(link));
-    }, Math.max(0, from - performance.now()));
-    const end = lasts === undefined ? null : setTimeout(() => stopFault?.(), Math.max(0, until - performance.now()));
+    });
+    const cancelEnd = lasts === undefined ? null : atTime(until, () => stopFault?.());
     this.running.set(fault.name, () => {
-      clearTimeout(begin);
-      if (end) clearTimeout(end);
-      if (endTimer) clearTimeout(endTimer);
+      cancelBegin();
+      cancelEnd?.();
+      cancelWindowEnd?.();
       stopFault?.();
     });
   }
+}
+
+/**
+ * Runs `act` once performance.now() has reached `time`; returns its cancel. Node's timers count
+ * whole milliseconds and may fire up to ~1.5 ms early by performance.now() (measured), so aim
+ * again rather than act while the window that `time` opens or closes is still on its old side.
+ */
+function atTime(time: number, act: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const fire = () => {
+    const wait = time - performance.now();
+    if (wait > 0) timer = setTimeout(fire, wait);
+    else act();
+  };
+  timer = setTimeout(fire, Math.max(0, time - performance.now()));
+  return () => clearTimeout(timer);
 }
 
 /** Outside the fault's window a piece passes unchanged (order is still kept by the queue), and ends pass. */

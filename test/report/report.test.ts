@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { startWsfault, type Wsfault } from '../../src/index.js';
 import { WsfaultClient } from '../../src/client/index.js';
@@ -10,22 +10,27 @@ afterAll(async () => {
   await Promise.all(running.map((w) => w.close()));
 });
 
-/** A client that opens, waits for the end, waits `delay(n)`, and opens again, `tries` times in all. */
-function retrying(url: string, delay: (n: number) => number, tries: number, message = 'hi'): Promise<void> {
-  return new Promise((resolve) => {
-    let n = 0;
-    const open = () => {
-      const ws = new WebSocket(url);
-      ws.on('open', () => ws.send(message));
-      ws.on('error', () => {});
-      ws.on('close', () => {
-        n++;
-        if (n >= tries) return resolve();
-        setTimeout(open, delay(n));
-      });
-    };
-    open();
-  });
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/**
+ * One client's attempts, one after another, each opened and ended on the report's clock at
+ * `at[k]`. The test sets that clock (only Date is faked; sockets and timers are real) and holds
+ * it until the proxy has seen the attempt end, so the waits the report measures are exactly the
+ * schedule's. With real sleeps, a loaded machine moved the proxy's view of a 200 ms wait to
+ * anything from 85 to 310 ms (the proxy handles the end and the next accept late, by up to 126
+ * and 295 ms), and 'fixed' came out as 'table'; the real clock is covered by the test below.
+ */
+async function attemptsAt(chaos: Wsfault, url: string, at: readonly number[]): Promise<void> {
+  for (const time of at) {
+    vi.setSystemTime(time);
+    const ended = chaos.waitFor('connection.close');
+    const ws = new WebSocket(url);
+    ws.on('open', () => ws.send('hi'));
+    ws.on('error', () => {});
+    await Promise.all([new Promise((resolve) => ws.on('close', resolve)), ended]);
+  }
 }
 
 describe('reconnect report over real sockets (SPEC §11)', () => {
@@ -36,16 +41,22 @@ describe('reconnect report over real sockets (SPEC §11)', () => {
       scenario: { name: 'refuse', faults: [{ type: 'status', code: 503 }], expect: { minWait: '100ms', maxAttempts: 10 } },
     });
     running.push(chaos);
-    await Promise.all([retrying(`${chaos.url}/?client=naive`, () => 0, 5), retrying(`${chaos.url}/?client=fixed`, () => 200, 5)]);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const t0 = Date.now();
+    // naive retries at once (waits 0), fixed every 200 ms; their attempts interleave on the clock.
+    await attemptsAt(chaos, `${chaos.url}/?client=naive`, [t0, t0, t0, t0, t0]);
+    await attemptsAt(chaos, `${chaos.url}/?client=fixed`, [t0, t0 + 200, t0 + 400, t0 + 600, t0 + 800]);
     const report = chaos.report();
+    vi.useRealTimers();
     const byKey = Object.fromEntries(report.clients.map((c) => [c.key, c]));
     expect(Object.keys(byKey).sort()).toEqual(['fixed', 'naive']);
     expect(byKey.naive!.attempts).toHaveLength(5);
     expect(byKey.naive!.attempts.every((a) => a.outcome === 'rejected' && a.status === 503)).toBe(true);
-    expect(byKey.naive!.backoff.class).toBe('immediate');
-    expect(byKey.fixed!.backoff.class).toBe('fixed');
-    // The proxy sees the end a moment after the client does; the client waited 200 ms from its own view.
-    expect(byKey.fixed!.waits.every((w) => w >= 150)).toBe(true);
+    expect(byKey.fixed!.attempts.map((a) => a.outcome)).toEqual(Array(5).fill('rejected'));
+    expect(byKey.naive!.waits).toEqual([0, 0, 0, 0]);
+    expect(byKey.fixed!.waits).toEqual([200, 200, 200, 200]);
+    expect(byKey.naive!.backoff).toMatchObject({ class: 'immediate', label: 'immediate' });
+    expect(byKey.fixed!.backoff).toMatchObject({ class: 'fixed', label: 'fixed ~200 ms' });
     expect(byKey.naive!.expectations.find((e) => e.name === 'minWait')!.pass).toBe(false);
     expect(byKey.fixed!.expectations.find((e) => e.name === 'minWait')!.pass).toBe(true);
     expect(report.expectations.find((e) => e.name === 'minWait')).toMatchObject({ pass: false, failing: ['naive'] });
@@ -72,6 +83,10 @@ describe('reconnect report over real sockets (SPEC §11)', () => {
     first.on('open', () => first.send('a'));
     const code = await new Promise<number>((resolve) => first.on('close', resolve));
     expect(code).toBe(1012);
+    // The attempt ends when the proxy has both sockets closed, which on a loaded machine came up to
+    // 400 ms after the client's close (measured); a client back sooner is not linked to the loss
+    // (a product limit, noted in this commit's body). Reconnect 50 ms after the proxy's end.
+    await chaos.waitFor('connection.close', { since: 0 });
     await new Promise((r) => setTimeout(r, 50));
     const second = new WebSocket(chaos.url);
     second.on('open', () => second.send('b'));
@@ -83,7 +98,7 @@ describe('reconnect report over real sockets (SPEC §11)', () => {
     expect(client!.attempts[0]!.closeCode).toBe(1012);
     expect(client!.recovery).toHaveLength(1);
     expect(client!.recovery[0]!.fault).toBe('close-frame');
-    // Measured from when the proxy saw the end, a little after the client did (it waited 50 ms from its own).
+    // Measured from when the proxy saw the end (the client waited 50 ms after it).
     expect(client!.recovery[0]!.upgradeAfter).toBeGreaterThan(0);
     expect(client!.recovery[0]!.messageAfter).toBeGreaterThanOrEqual(client!.recovery[0]!.upgradeAfter!);
     expect(client!.expectations.every((e) => e.pass)).toBe(true);
