@@ -21,6 +21,12 @@ export interface RequestSeen {
 export interface ConnectionObserver {
   request?(proxy: string, conn: string, request: RequestSeen): void;
   firstClientMessage?(proxy: string, conn: string): void;
+  /**
+   * The client's side of the connection closed. `connection.close` comes once both sides have,
+   * which can be much later when the upstream is slow to close or the process is busy: a client
+   * that saw its end here may already be waiting to reconnect.
+   */
+  clientClosed?(proxy: string, conn: string): void;
 }
 
 /**
@@ -49,6 +55,10 @@ export class EventBus {
 
   firstClientMessage(proxy: string, conn: string): void {
     for (const o of this.observers) guard(() => o.firstClientMessage?.(proxy, conn));
+  }
+
+  clientClosed(proxy: string, conn: string): void {
+    for (const o of this.observers) guard(() => o.clientClosed?.(proxy, conn));
   }
 
   get active(): boolean {

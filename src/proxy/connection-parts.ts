@@ -195,6 +195,11 @@ export abstract class ConnectionParts implements PairHost, FaultListener, Sessio
     this.pair.destroyLater();
   }
 
+  /** PairHost: the client's stream closed, for the observers that asked (the reconnect report's attempt end). */
+  clientGone(): void {
+    if (this.ctx.bus.observed) this.ctx.bus.clientClosed(this.ctx.proxyName, this.id);
+  }
+
   /** SessionHost: the client's first data message, for the observers that asked (the reconnect report). */
   firstClientMessage(): void {
     this.ctx.bus.firstClientMessage(this.ctx.proxyName, this.id);

@@ -11,6 +11,8 @@ export interface PairHost {
   /** Moves the connection to `closing`; false when it is already ending. */
   beginClosing(): boolean;
   upstreamError(error: Error & { code?: string }): void;
+  /** The client's stream is gone (the upstream's may linger): when the client saw the end. */
+  clientGone(): void;
   /** Both sockets are gone. */
   closed(): void;
 }
@@ -30,6 +32,8 @@ export class SocketPair {
   private upstreamSocket: Socket | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
   private done = false;
+  /** The client's stream has closed (told once, before or with the upstream's). */
+  private clientGoneSeen = false;
 
   constructor(
     /** The accepted TCP socket itself. */
@@ -190,6 +194,10 @@ export class SocketPair {
 
   private onSocketClose(): void {
     if (this.done || !this.client.destroyed) return;
+    if (!this.clientGoneSeen) {
+      this.clientGoneSeen = true;
+      this.host.clientGone();
+    }
     if (this.upstreamSocket && !this.upstreamSocket.destroyed) return;
     this.done = true;
     if (this.closeTimer) clearTimeout(this.closeTimer);

@@ -80,6 +80,8 @@ export class AttemptLog {
   private head = 0;
   /** Attempts by proxy and connection id: every proxy counts its ids from c-1. */
   private readonly byConn = new Map<string, Attempt>();
+  /** When each open attempt's client side closed (bus.clientClosed), until its connection.close. */
+  private readonly clientClosedAt = new Map<string, number>();
   private moments: FaultMoment[] = [];
   private readonly openMoments = new Map<string, { moment: FaultMoment; seen: Set<string> }>();
   private momentConns = 0;
@@ -108,6 +110,10 @@ export class AttemptLog {
           const attempt = this.byConn.get(connKey(proxy, conn));
           if (attempt && attempt.firstMessageAt === undefined) attempt.firstMessageAt = Date.now();
         },
+        clientClosed: (proxy, conn) => {
+          const key = connKey(proxy, conn);
+          if (this.byConn.has(key)) this.clientClosedAt.set(key, Date.now());
+        },
       }),
     );
     return () => this.stops.splice(0).forEach((stop) => stop());
@@ -118,6 +124,7 @@ export class AttemptLog {
     this.attempts = [];
     this.head = 0;
     this.byConn.clear();
+    this.clientClosedAt.clear();
     this.moments = [];
     this.openMoments.clear();
     this.momentConns = 0;
@@ -184,9 +191,13 @@ export class AttemptLog {
         return;
       }
       case 'connection.close': {
-        const a = this.byConn.get(connKey(event.proxy, event.conn));
+        const key = connKey(event.proxy, event.conn);
+        const a = this.byConn.get(key);
+        const clientClosed = this.clientClosedAt.get(key);
+        this.clientClosedAt.delete(key);
         if (!a) return;
-        a.end = now;
+        // The attempt ended for the client when its side closed, not when the upstream's did too.
+        a.end = clientClosed ?? now;
         a.closedBy = event.by;
         a.how = event.how;
         if (event.code !== undefined) a.closeCode = event.code;
