@@ -152,6 +152,20 @@ describe('reset and close', () => {
   });
 });
 
+/** `n` WebSockets opened one after another (each closed once open): 'open' or the client's error. */
+async function attemptsInTurn(url: string, n: number): Promise<string[]> {
+  const results: string[] = [];
+  for (let i = 0; i < n; i++) {
+    try {
+      (await openClient(url)).close();
+      results.push('open');
+    } catch (error) {
+      results.push((error as Error).message);
+    }
+  }
+  return results;
+}
+
 describe('refusing connections', () => {
   it('refuse count 3: attempts 1–3 fail, 4 and 5 succeed', async () => {
     const echo = await startWsEcho();
@@ -177,15 +191,7 @@ describe('refusing connections', () => {
     // The open connections were accepted before the switch: refuse can no longer act on them,
     // so they must not use up its count.
     app.use('default', { name: 'refuse-next-3', faults: [{ type: 'refuse', count: 3 }] }, { apply: 'all' });
-    const results: string[] = [];
-    for (let i = 0; i < 4; i++) {
-      try {
-        (await openClient(url)).close();
-        results.push('open');
-      } catch (error) {
-        results.push((error as Error).message);
-      }
-    }
+    const results = await attemptsInTurn(url, 4);
     expect(results[3]).toBe('open');
     for (const r of results.slice(0, 3)) expect(r).toMatch(/ECONNRESET|socket hang up/);
     // And the open ones still echo.
@@ -197,15 +203,7 @@ describe('refusing connections', () => {
     const { url, app } = await startWsfault(echo.url);
     const open = [await openClient(url), await openClient(url), await openClient(url)];
     app.use('default', { name: 'busy-next-2', faults: [{ type: 'status', code: 503, count: 2 }] }, { apply: 'all' });
-    const results: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      try {
-        (await openClient(url)).close();
-        results.push('open');
-      } catch (error) {
-        results.push((error as Error).message);
-      }
-    }
+    const results = await attemptsInTurn(url, 3);
     expect(results).toEqual(['Unexpected server response: 503', 'Unexpected server response: 503', 'open']);
     for (const ws of open) ws.close();
   });
