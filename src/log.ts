@@ -33,6 +33,8 @@ function lazy(level: string, make: () => Logger): Logger {
   const noop = () => {};
   return new Proxy({} as Logger, {
     get(_target, key) {
+      // `await createLogger()` asks every value for `then`: answering it would load pino at once.
+      if (key === 'then') return undefined;
       if (typeof key === 'string' && key in LEVELS && LEVELS[key]! < threshold && !real) return noop;
       real ??= make();
       const value = Reflect.get(real, key, real) as unknown;

@@ -24,6 +24,13 @@ describe('JSON logger', () => {
     expect(error).toMatchObject({ level: 50, msg: 'e', err: { type: 'Error', message: 'boom' } });
   });
 
+  it('loads pino only when a line passes the level, not when the logger is awaited', () => {
+    const pinoLoaded = `const Module = (await import('node:module')).default;
+console.error(JSON.stringify({ pino: Object.keys(Module._cache).some((k) => k.includes('/node_modules/pino/')) }));`;
+    expect(lines('warn', `logger.info('below the level'); ${pinoLoaded}`).map((l) => JSON.parse(l))).toEqual([{ pino: false }]);
+    expect(lines('warn', `logger.warn('w'); ${pinoLoaded}`).map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 40 }), { pino: true }]);
+  });
+
   it('at info, info lines with their fields are written; silent writes none', () => {
     expect(lines('info', `logger.info({ signal: 'SIGTERM' }, 'shutting down');`).map((l) => JSON.parse(l))).toEqual([
       expect.objectContaining({ level: 30, signal: 'SIGTERM', msg: 'shutting down' }),

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ClientAddress, EventFields, EventType } from '../events/types.js';
-import type { Direction } from '../faults/hooks.js';
+import type { Direction, Layer, LayerHooks, TransportHooks } from '../faults/hooks.js';
 import type { FrameError } from '../protocol/frame-parser.js';
 import type { CloseRecord, KillOptions } from './close-record.js';
 import type { ConnectionContext } from './connection-context.js';
@@ -66,6 +66,28 @@ export abstract class ConnectionParts implements PairHost, FaultListener, Sessio
     this.inForce = faults;
     if (this.transport || faults.transport.length > 0) this.transportLayer().replace(faults.transport);
     if (this.lifecycle.is('websocket')) this.session?.useFaults(faults.messages, true);
+  }
+
+  /**
+   * FaultListener: whether a fault of `layer` could still act on this connection. TLS faults act
+   * on the TLS handshake (before any request head), handshake faults until the upstream's answer,
+   * message faults on any WebSocket this becomes, transport faults through their stages or timers
+   * at any time, but `admit` only at accept and `beforeDial` only before the upstream is dialled.
+   */
+  canAct(layer: Layer, hooks: LayerHooks[Layer]): boolean {
+    if (this.lifecycle.ending) return false;
+    switch (layer) {
+      case 'tls':
+        return this.lifecycle.is('head');
+      case 'handshake':
+        return this.lifecycle.is('head', 'http', 'handshake');
+      case 'messages':
+        return !this.lifecycle.is('tunnel');
+      case 'transport': {
+        const transport = hooks as TransportHooks;
+        return transport.stages !== undefined || transport.start !== undefined || (transport.beforeDial !== undefined && this.pair.upstream === null);
+      }
+    }
   }
 
   /** FaultListener: a fault threw; the connection ends and the event names it. */

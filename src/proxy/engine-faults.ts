@@ -56,8 +56,11 @@ export class EngineFaultSource implements FaultSource {
       if (change.apply !== 'all') return;
       const listener = [this.proxyName, this.listenAddress()];
       for (const [conn, entry] of this.open) {
-        entry.decided = this.decideAll(conn, entry.request && this.subject(conn, entry.request, listener));
-        entry.listener.update(this.instantiate(conn, entry.decided, entry.listener));
+        // Decided without taking `count`: it is taken below only where the fault can still act
+        // (a fault that acts at accept cannot act on a connection accepted long ago). All stay in `decided`, so the
+        // request head, when it comes, does not decide them again.
+        entry.decided = this.decideAll(conn, entry.request && this.subject(conn, entry.request, listener), false);
+        entry.listener.update(this.instantiate(conn, entry.decided, entry.listener, (instance) => this.claimFor(entry.listener, instance)));
       }
     });
   }
@@ -108,12 +111,19 @@ export class EngineFaultSource implements FaultSource {
     };
   }
 
-  private decideAll(conn: string, request: RequestSubject | null): Decided[] {
-    const early = this.engine.decide(conn, null);
-    return request ? [...early, ...this.engine.decide(conn, request, new Set(early.map((d) => d.spec.name)))] : early;
+  private decideAll(conn: string, request: RequestSubject | null, claim: boolean): Decided[] {
+    const early = this.engine.decide(conn, null, undefined, 'request', claim);
+    return request ? [...early, ...this.engine.decide(conn, request, new Set(early.map((d) => d.spec.name)), 'request', claim)] : early;
   }
 
-  private instantiate(conn: string, decided: readonly Decided[], listener: FaultListener): FaultsInForce {
+  /** A fault with a `count`, re-decided on an open connection: kept only if it can act there and the count has room. */
+  private claimFor(listener: FaultListener, instance: FaultInstance<Layer>): boolean {
+    if (instance.spec.count === undefined) return true;
+    if (listener.canAct?.(instance.layer, instance.hooks) === false) return false;
+    return this.engine.claim(instance.spec);
+  }
+
+  private instantiate(conn: string, decided: readonly Decided[], listener: FaultListener, keep?: (instance: FaultInstance<Layer>) => boolean): FaultsInForce {
     if (decided.length === 0) return NO_FAULTS;
     const faults: FaultsInForce = { handshake: [], transport: [], messages: [], tls: [] };
     for (const { spec, definition, random } of decided) {
@@ -138,7 +148,9 @@ export class EngineFaultSource implements FaultSource {
         failed(error);
         continue;
       }
-      (faults[spec.layer] as FaultInstance<Layer>[]).push({ name: spec.name, type: spec.type, layer: spec.layer, hooks, context, spec, changesStream: definition.changesStream === true, compression: this.engine.scenario.compression });
+      const instance: FaultInstance<Layer> = { name: spec.name, type: spec.type, layer: spec.layer, hooks, context, spec, changesStream: definition.changesStream === true, compression: this.engine.scenario.compression };
+      if (keep && !keep(instance)) continue;
+      (faults[spec.layer] as FaultInstance<Layer>[]).push(instance);
     }
     return faults;
   }

@@ -36,6 +36,12 @@ export interface FaultListener {
   update(faults: FaultsInForce): void;
   /** A fault threw (in create() or a hook): the connection ends, the event names the fault. */
   failed(fault: { name: string; type: string }, error: unknown): void;
+  /**
+   * Whether a fault of `layer` with these hooks could still act on this connection, which may
+   * be long past accept or its handshake: a switch with apply=all asks before it spends a
+   * fault's `count` on it. Absent: it could.
+   */
+  canAct?(layer: Layer, hooks: LayerHooks[Layer]): boolean;
 }
 
 /** Gives each connection its faults; the proxy's scenario engine implements it. */

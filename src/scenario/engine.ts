@@ -75,8 +75,9 @@ export class ScenarioEngine {
    * first byte. Once the request head is known, the rest are decided (`skip` names those
    * decided already, so nothing is rolled or counted twice). At stage `hello` (a ClientHello
    * was read) only TLS faults with a `match` are decided, on the server name and client address.
+   * With `claim` false, a fault's `count` is checked but not taken (see claim()).
    */
-  decide(conn: string, request: RequestSubject | null, skip?: ReadonlySet<string>, stage: 'hello' | 'request' = 'request'): Decided[] {
+  decide(conn: string, request: RequestSubject | null, skip?: ReadonlySet<string>, stage: 'hello' | 'request' = 'request', claim = true): Decided[] {
     const scenario = this.current;
     if (request === null ? scenario.match !== undefined : !matches(scenario.match, request)) return [];
     const decided: Decided[] = [];
@@ -89,11 +90,24 @@ export class ScenarioEngine {
       if (spec.count !== undefined) {
         const used = this.touched.get(spec.name) ?? 0;
         if (used >= spec.count) continue;
-        this.touched.set(spec.name, used + 1);
+        if (claim) this.touched.set(spec.name, used + 1);
       }
       decided.push({ spec, definition: faultByType(spec.type)!, random: streamFor(this.seed, conn, spec.name) });
     }
     return decided;
+  }
+
+  /**
+   * Takes one connection from a fault's `count`, for a decision made with `claim` false: false
+   * when the count is used up. A switch with apply=all decides open connections without
+   * claiming, then claims only for those the fault can still act on.
+   */
+  claim(spec: FaultSpec): boolean {
+    if (spec.count === undefined) return true;
+    const used = this.touched.get(spec.name) ?? 0;
+    if (used >= spec.count) return false;
+    this.touched.set(spec.name, used + 1);
+    return true;
   }
 
   get adhocFaults(): readonly FaultSpec[] {

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { get, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -127,6 +128,62 @@ describe('events', () => {
     expect(seen.map((e) => e.to)).toEqual(Array.from({ length: 2_000 }, (_, i) => `s-${i}`));
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.seq).toBe(seen[i - 1]!.seq + 1);
   });
+});
+
+describe('a subscriber that stops reading', () => {
+  it('is not buffered without bound: events past the backlog are skipped, counted in a comment, and the stream goes on', async () => {
+    const { app, apiUrl } = await start();
+    const res = await new Promise<IncomingMessage>((resolve, reject) => get(`${apiUrl}/events?types=scenario.changed`, resolve).on('error', reject));
+    res.pause(); // the subscriber reads nothing for now
+    await until(() => app.bus.active, 'the subscriber to be subscribed');
+    // ~1 KiB per event, 48 MiB in all: more than the backlog plus what loopback's socket buffers hold.
+    const to = 'x'.repeat(1000);
+    const total = 48 * 1024;
+    for (let i = 0; i < total; i++) {
+      app.bus.emit('default', 'scenario.changed', { from: 'a', to });
+      if (i % 512 === 511) await new Promise((r) => setImmediate(r)); // let each burst be written
+    }
+    const ids: number[] = [];
+    const skippedBefore = new Map<number, number>(); // id → events skipped just before it
+    let skip = 0;
+    let marker = false;
+    let text = '';
+    let ended = false;
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      text += chunk;
+      let at: number;
+      while ((at = text.indexOf('\n\n')) >= 0) {
+        const block = text.slice(0, at);
+        text = text.slice(at + 2);
+        skip += Number(/^: skipped (\d+) events$/m.exec(block)?.[1] ?? 0);
+        const id = /^id: (\d+)$/m.exec(block);
+        if (!id) continue;
+        ids.push(Number(id[1]));
+        if (skip) skippedBefore.set(Number(id[1]), skip);
+        skip = 0;
+        marker ||= block.includes('"to":"after"');
+      }
+    });
+    res.on('end', () => (ended = true));
+    res.resume();
+    // Once it has caught up, events come through again, the first one announced by how many
+    // the subscriber missed: markers are emitted until one arrives (earlier ones may be skipped).
+    let emitted = total;
+    while (!marker) {
+      app.bus.emit('default', 'scenario.changed', { from: 'a', to: 'after' });
+      emitted++;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const skippedAll = () => [...skippedBefore.values()].reduce((x, y) => x + y, 0);
+    await until(() => ids.length + skippedAll() === emitted, 'every event written or counted as skipped', 30_000);
+    expect(ended).toBe(false);
+    expect(skippedAll()).toBeGreaterThan(0);
+    expect(ids.length).toBeLessThan(total);
+    // Each gap in the ids is exactly the count announced before the event that ends it.
+    for (let i = 1; i < ids.length; i++) expect(ids[i]! - ids[i - 1]! - 1).toBe(skippedBefore.get(ids[i]!) ?? 0);
+    res.destroy();
+  }, 60_000);
 });
 
 describe('metrics', () => {

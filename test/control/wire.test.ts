@@ -107,3 +107,21 @@ describe('wire shapes', () => {
     expect(connections).toMatchObject({ type: 'array', items: { required: expect.arrayContaining(['id', 'client', 'state', 'bytes', 'messages', 'faults']) } });
   });
 });
+
+describe('response schemas', () => {
+  it('have no anyOf/oneOf, which would make fast-json-stringify compile an ajv validator at the first answer', async () => {
+    const wire = await import('../../src/wire.js');
+    const unions: string[] = [];
+    const walk = (schema: unknown, path: string): void => {
+      if (!schema || typeof schema !== 'object') return;
+      for (const [key, value] of Object.entries(schema)) {
+        if (key === 'anyOf' || key === 'oneOf') unions.push(`${path}.${key}`);
+        walk(value, `${path}.${key}`);
+      }
+    };
+    // The events' union is the SSE stream's documentation, written by the events route itself.
+    for (const [name, schema] of Object.entries(wire)) if (name !== 'EventSchema' && name !== 'EventSchemas') walk(schema, name);
+    expect(unions).toEqual([]);
+    expect(wire.ProxyView.properties.phase).toMatchObject({ type: ['string', 'null'] });
+  });
+});

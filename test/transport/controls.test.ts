@@ -170,6 +170,46 @@ describe('refusing connections', () => {
     for (const r of results.slice(0, 3)) expect(r).toMatch(/ECONNRESET|socket hang up/);
   });
 
+  it('switched on with apply=all while WebSockets are open, count 3 still refuses the next three', async () => {
+    const echo = await startWsEcho();
+    const { url, app } = await startWsfault(echo.url);
+    const open = [await openClient(url), await openClient(url)];
+    // The open connections were accepted before the switch: refuse can no longer act on them,
+    // so they must not use up its count.
+    app.use('default', { name: 'refuse-next-3', faults: [{ type: 'refuse', count: 3 }] }, { apply: 'all' });
+    const results: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      try {
+        (await openClient(url)).close();
+        results.push('open');
+      } catch (error) {
+        results.push((error as Error).message);
+      }
+    }
+    expect(results[3]).toBe('open');
+    for (const r of results.slice(0, 3)) expect(r).toMatch(/ECONNRESET|socket hang up/);
+    // And the open ones still echo.
+    for (const ws of open) expect((await roundTrip(ws, 'still')).data.toString()).toBe('still');
+  });
+
+  it('switched on with apply=all while WebSockets are open, a handshake fault with count 2 answers the next two upgrades', async () => {
+    const echo = await startWsEcho();
+    const { url, app } = await startWsfault(echo.url);
+    const open = [await openClient(url), await openClient(url), await openClient(url)];
+    app.use('default', { name: 'busy-next-2', faults: [{ type: 'status', code: 503, count: 2 }] }, { apply: 'all' });
+    const results: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      try {
+        (await openClient(url)).close();
+        results.push('open');
+      } catch (error) {
+        results.push((error as Error).message);
+      }
+    }
+    expect(results).toEqual(['Unexpected server response: 503', 'Unexpected server response: 503', 'open']);
+    for (const ws of open) ws.close();
+  });
+
   it('max-connections 2: the third gets 503; after one closes, a new one gets in', async () => {
     const echo = await startWsEcho();
     const { url, proxy } = await startWsfault(echo.url, { name: 'max2', faults: [{ type: 'max-connections', limit: 2 }] });

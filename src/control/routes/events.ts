@@ -7,6 +7,15 @@ import { answers } from '../responses.js';
 /** How often an idle stream gets a comment line, so proxies and clients keep it open. */
 export const SSE_HEARTBEAT_MS = 15_000;
 
+/**
+ * A subscriber that reads slower than events come is not buffered without bound: while this many
+ * bytes already wait for it (in its socket and in the next burst), further events are skipped,
+ * their `id:`s leaving a gap, and the first event written after that is preceded by a comment
+ * line `: skipped N events`. Memory then stays bounded whatever a subscriber does, and the
+ * stream stays open, so a reader that catches up goes on without reconnecting.
+ */
+export const SSE_BACKLOG_BYTES = 4 * 1024 * 1024;
+
 /** GET /events: every event of SPEC §6 as Server-Sent Events (`?types=a,b` filters). */
 export const eventRoutes =
   (app: App): FastifyPluginAsync =>
@@ -44,8 +53,17 @@ export const eventRoutes =
           pending = '';
           res.write(text);
         };
+        let skipped = 0;
         const send = (event: WsfaultEvent) => {
           if (types && !types.has(event.type)) return;
+          if (res.writableLength + pending.length > SSE_BACKLOG_BYTES) {
+            skipped++;
+            return;
+          }
+          if (skipped > 0) {
+            pending += `: skipped ${skipped} events\n\n`;
+            skipped = 0;
+          }
           pending += `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
           flushing ??= setImmediate(flush);
         };
