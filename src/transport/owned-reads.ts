@@ -46,6 +46,8 @@ interface ReadState {
   /** Large reads in a row on the shared buffer. */
   run: number;
   borrower: Borrower | null;
+  /** A close listener gives the buffer back (added at the first grant, once). */
+  watched: boolean;
 }
 
 /** What tests and benches read: proof the fast path is taken. */
@@ -74,7 +76,7 @@ function nextBuffer(): Buffer {
 }
 
 function onRead(this: Owned, n: number, buffer: Buffer): boolean {
-  const state = (this[STATE] ??= { own: null, run: 0, borrower: null });
+  const state = (this[STATE] ??= { own: null, run: 0, borrower: null, watched: false });
   try {
     const result = buffer === state.own && buffer !== SHARED ? onPrivate(this, state, n) : onShared(this, state, buffer, n);
     // Set last, after every listener ran: Node calls the generator right after this returns.
@@ -135,6 +137,16 @@ function grant(socket: Owned, state: ReadState): void {
   holders.add(socket);
   state.own = spares.pop() ?? Buffer.allocUnsafeSlow(SIZE);
   ownedReadStats.privateGiven++;
+  if (!state.watched) {
+    state.watched = true;
+    socket.once('close', holderClosed);
+  }
+}
+
+/** The handle is closed, nothing reads into the buffer any more: it is a spare now. */
+function holderClosed(this: Owned): void {
+  const state = this[STATE];
+  if (state) release(this, state);
 }
 
 function release(socket: Owned, state: ReadState): void {
@@ -142,6 +154,11 @@ function release(socket: Owned, state: ReadState): void {
   if (state.own !== null && spares.length < SPARES_MAX) spares.push(state.own);
   state.own = null;
   state.run = 0;
+}
+
+/** Sockets holding a private buffer now (for tests: a closed socket holds none). */
+export function privateHolders(): number {
+  return holders.size;
 }
 
 /** Whether `socket` reads into owned buffers (false: a plain Node socket, the fallback). */
@@ -158,7 +175,7 @@ export function lendReads(socket: Socket, borrower: Borrower): void {
 /** `net.connect` reading into owned buffers. */
 export function connectOwned(options: net.NetConnectOpts): Socket {
   const socket = net.connect({ ...options, onread: ONREAD } as net.NetConnectOpts) as Owned;
-  socket[STATE] = { own: null, run: 0, borrower: null };
+  socket[STATE] = { own: null, run: 0, borrower: null, watched: false };
   return socket;
 }
 
@@ -195,6 +212,6 @@ export function ownAccepted(socket: Socket, options: { noDelay: boolean }): Sock
   old._server = null;
   old._handle = null;
   // The generator ran for the new handle: onread is in force. Otherwise a plain socket it is.
-  if (generated !== before) owned[STATE] = { own: null, run: 0, borrower: null };
+  if (generated !== before) owned[STATE] = { own: null, run: 0, borrower: null, watched: false };
   return owned;
 }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeHeader } from '../../src/protocol/frame-encode.js';
 import { Opcode } from '../../src/protocol/opcodes.js';
 import { streamFor } from '../../src/scenario/prng.js';
-import { ownAccepted, ownedReadStats, ownsReads } from '../../src/transport/owned-reads.js';
+import { ownAccepted, ownedReadStats, ownsReads, privateHolders } from '../../src/transport/owned-reads.js';
 import { closeAll, startProxy, startTcpServer, startWsEcho } from '../helpers/servers.js';
 import { delay, until } from '../helpers/wait.js';
 import { openClient, roundTrip } from '../helpers/ws-client.js';
@@ -101,7 +101,11 @@ describe('owned read buffers', () => {
     const copied = ownedReadStats.copied - before.copied;
     expect(borrowed).toBeGreaterThan(copied);
     expect(ownedReadStats.lent - before.lent).toBeGreaterThan(0);
-    client.destroy();
+    expect(ownedReadStats.privateGiven - before.privateGiven).toBeGreaterThan(0);
+    // A RST passes on as a RST: both of the proxy's sockets close, and give their buffers back.
+    client.resetAndDestroy();
+    await until(() => proxy.connections.size === 0, 'the connection to close');
+    expect(privateHolders()).toBe(0);
   }, 180_000);
 
   it('small messages stay on the shared buffer: no socket gets a private one', async () => {
