@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Direction } from '../faults/hooks.js';
 import { FrameTracker } from '../protocol/frame-tracker.js';
 import { isControl } from '../protocol/opcodes.js';
+import { lendReads, ownsReads, type Borrower } from '../transport/owned-reads.js';
 
 /**
  * How much may wait in the sink's buffer before the source is paused. A socket's own high-water
@@ -42,7 +43,7 @@ export interface FrameOutput {
  * own: whole frames written meanwhile (a delayed message, an injected one) wait for the end of
  * the streaming message, control frames and a final Close only for the end of its frame.
  */
-export class Pipe implements FrameOutput {
+export class Pipe implements FrameOutput, Borrower {
   private frameTracker: FrameTracker | null = null;
   /** Set once the pipe forwards nothing more. */
   private stopped = false;
@@ -69,6 +70,22 @@ export class Pipe implements FrameOutput {
     (sink as Piped)[WRITER] = this;
     source.on('data', Pipe.sourceData);
     sink.on('drain', Pipe.sinkDrain);
+    lendReads(source, this);
+  }
+
+  /**
+   * Owned reads' fast path (src/transport/owned-reads.ts): a view of the source's private read
+   * buffer, forwarded without a copy while the pipe only forwards and the sink is a plain socket
+   * with nothing queued, so nothing but the write can keep the view. Returns whether it kept it.
+   */
+  take(view: Buffer): boolean | null {
+    if (this.stopped || this.parsed || this.pendingParsed || this.injections?.length || this.finalFrame) return null;
+    const sink = this.sink;
+    if (!ownsReads(sink) || sink.writableLength > 0 || !sink.writable || sink.destroyed) return null;
+    if (this.source.listenerCount('data', Pipe.sourceData) !== 1) return null;
+    this.frameTracker?.feed(view);
+    this.forward(view);
+    return sink.writableLength > 0;
   }
 
   private static sourceData(this: Piped, chunk: Buffer): void {

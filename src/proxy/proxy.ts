@@ -1,6 +1,7 @@
 import net, { type Server, type Socket } from 'node:net';
 import { WsfaultError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
+import { ownAccepted } from '../transport/owned-reads.js';
 import { formatHostPort, type ListenAddress, type Target } from './address.js';
 import { Connection, type ConnectionContext, type ConnectionInfo, type KillOptions } from './connection.js';
 import { NO_FAULTS, type FaultSource } from './fault-instances.js';
@@ -183,7 +184,9 @@ export class Proxy {
     }
   }
 
-  private accept = (socket: Socket): void => {
+  private accept = (accepted: Socket): void => {
+    // First of all, before anything listens: reads into owned buffers (owned-reads.ts).
+    const socket = ownAccepted(accepted, { noDelay: true });
     const id = `c-${this.nextId++}`;
     const connection = new Connection(id, socket, this.context);
     this.connections.set(id, connection);

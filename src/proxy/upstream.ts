@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
 import { WsfaultError } from '../errors.js';
+import { connectOwned } from '../transport/owned-reads.js';
 import type { Target } from './address.js';
 
 /** How a `wss://`/`https://` target is trusted (SPEC §10: --upstream-ca, --upstream-insecure). */
@@ -43,7 +44,7 @@ export function dial(target: Target, timeoutMs: number, trust?: UpstreamTrust): 
     const options = { host: target.host, port: target.port, allowHalfOpen: true, noDelay: true };
     const socket: Socket = target.tls
       ? tls.connect({ ...options, ...trustOptions(trust), servername: net.isIP(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'] })
-      : net.connect(options);
+      : connectOwned(options);
     const connectEvent = target.tls ? 'secureConnect' : 'connect';
     const timer = setTimeout(() => {
       const error = Object.assign(new Error(`connect timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' });

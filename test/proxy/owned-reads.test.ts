@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import net, { type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeHeader } from '../../src/protocol/frame-encode.js';
+import { Opcode } from '../../src/protocol/opcodes.js';
+import { streamFor } from '../../src/scenario/prng.js';
+import { ownAccepted, ownedReadStats, ownsReads, privateHolders } from '../../src/transport/owned-reads.js';
+import { closeAll, startProxy, startTcpServer, startWsEcho } from '../helpers/servers.js';
+import { delay, until } from '../helpers/wait.js';
+import { openClient, roundTrip } from '../helpers/ws-client.js';
+
+afterEach(closeAll);
+
+const REQUEST = 'GET /bulk HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+const RESPONSE = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
+const MIB = 1024 * 1024;
+
+/** `bytes` seeded random bytes (the PRNG of src/scenario/prng.ts). */
+function randomBytes(bytes: number, name: string): Buffer {
+  const random = streamFor(13, 'owned-reads', name);
+  const out = Buffer.allocUnsafe(bytes);
+  for (let at = 0; at < bytes; at += 4) out.writeUInt32LE(Math.floor(random() * 4294967296), at);
+  return out;
+}
+
+/** One binary frame of `payload.length` bytes, sent as the header then the payload in 256 KiB writes. */
+async function sendFrame(socket: Socket, payload: Buffer, masked: boolean): Promise<void> {
+  const header = encodeHeader({ fin: true, rsv: 0, opcode: Opcode.Binary, length: payload.length }, masked ? Buffer.from([1, 2, 3, 4]) : null);
+  socket.write(header);
+  for (let at = 0; at < payload.length; at += 256 * 1024) {
+    if (!socket.write(payload.subarray(at, at + 256 * 1024))) await new Promise((resolve) => socket.once('drain', resolve));
+  }
+}
+
+/**
+ * A slow sink: hashes `length` bytes read after `skip` bytes (not the proxy's Close at shutdown)
+ * and stops reading for 5 ms after every MiB, so the proxy's writes toward it are left queued
+ * (the case where a read buffer is lent).
+ */
+function slowSink(socket: Socket, skip: number, length: number) {
+  const hash = createHash('sha256');
+  let seen = 0;
+  let sincePause = 0;
+  const sink = { bytes: 0, digest: () => hash.digest('hex') };
+  socket.on('data', (chunk: Buffer) => {
+    const from = Math.max(0, Math.min(chunk.length, skip - seen));
+    const to = Math.max(from, Math.min(chunk.length, skip + length - seen));
+    seen += chunk.length;
+    if (from < to) {
+      hash.update(chunk.subarray(from, to));
+      sink.bytes += to - from;
+    }
+    sincePause += chunk.length;
+    if (sincePause >= MIB) {
+      sincePause = 0;
+      socket.pause();
+      setTimeout(() => socket.resume(), 5);
+    }
+  });
+  return sink;
+}
+
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+describe('owned read buffers', () => {
+  it('the accepted and the dialled socket read into owned buffers, and 64 MiB each way arrive byte-exact past a slow sink, mostly without a copy', async () => {
+    const up = randomBytes(64 * MIB, 'up');
+    const down = randomBytes(64 * MIB, 'down');
+    const upHeader = encodeHeader({ fin: true, rsv: 0, opcode: Opcode.Binary, length: up.length }, Buffer.from([1, 2, 3, 4]));
+    const downHeader = encodeHeader({ fin: true, rsv: 0, opcode: Opcode.Binary, length: down.length }, null);
+    let serverSink: ReturnType<typeof slowSink> | null = null;
+    let serverSent: Promise<void> | null = null;
+    const upstream = await startTcpServer((socket) => {
+      // The request head and the client's frame header come first: skip them in the hash.
+      serverSink = slowSink(socket, REQUEST.length + upHeader.length, up.length);
+      socket.write(RESPONSE);
+      serverSent = sendFrame(socket, down, false);
+    });
+    const { proxy, port } = await startProxy(`ws://127.0.0.1:${upstream.port}`);
+    const before = { ...ownedReadStats };
+
+    const client = net.connect(port, '127.0.0.1');
+    const clientSink = slowSink(client, RESPONSE.length + downHeader.length, down.length);
+    await new Promise((resolve) => client.once('connect', resolve));
+    client.write(REQUEST);
+    await until(() => serverSent !== null, 'the upgrade to reach the upstream');
+    await Promise.all([sendFrame(client, up, true), serverSent]);
+    await until(() => clientSink.bytes >= down.length && serverSink!.bytes >= up.length, 'both streams to arrive', 120_000);
+
+    expect(clientSink.bytes).toBe(down.length);
+    expect(serverSink!.bytes).toBe(up.length);
+    expect(clientSink.digest()).toBe(sha(down));
+    expect(serverSink!.digest()).toBe(sha(up));
+
+    const [connection] = proxy.connections.values();
+    expect(ownsReads(connection!.socket)).toBe(true);
+    expect(ownsReads(connection!.upstream!)).toBe(true);
+    // The fast path carried most reads (each direction is 1 024 reads of 64 KiB at the least)
+    // and some of them were left queued by the write: the lent-buffer case happened.
+    const borrowed = ownedReadStats.borrowed - before.borrowed;
+    const copied = ownedReadStats.copied - before.copied;
+    expect(borrowed).toBeGreaterThan(copied);
+    expect(ownedReadStats.lent - before.lent).toBeGreaterThan(0);
+    expect(ownedReadStats.privateGiven - before.privateGiven).toBeGreaterThan(0);
+    // A RST passes on as a RST: both of the proxy's sockets close, and give their buffers back.
+    client.resetAndDestroy();
+    await until(() => proxy.connections.size === 0, 'the connection to close');
+    expect(privateHolders()).toBe(0);
+  }, 180_000);
+
+  it('small messages stay on the shared buffer: no socket gets a private one', async () => {
+    const echo = await startWsEcho();
+    const { url } = await startProxy(echo.url);
+    const before = { ...ownedReadStats };
+    const ws = await openClient(url);
+    for (let i = 0; i < 200; i++) expect((await roundTrip(ws, `message ${i}`)).data.toString()).toBe(`message ${i}`);
+    ws.close();
+    expect(ownedReadStats.privateGiven).toBe(before.privateGiven);
+    expect(ownedReadStats.borrowed).toBe(before.borrowed);
+    expect(ownedReadStats.copied - before.copied).toBeGreaterThanOrEqual(400);
+  });
+
+  it('the new socket takes over the server bookkeeping and stays paused until resumed', async () => {
+    let owned: Socket | null = null;
+    const got: Buffer[] = [];
+    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (accepted) => {
+      owned = ownAccepted(accepted, { noDelay: true });
+      owned.on('data', (chunk: Buffer) => got.push(chunk));
+      setTimeout(() => owned!.resume(), 100);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    client.write('hello');
+    await until(() => owned !== null, 'the accept');
+    expect(ownsReads(owned!)).toBe(true);
+    // A 'data' listener alone does not start reading: the socket was paused on connect.
+    await delay(50);
+    expect(got).toEqual([]);
+    await until(() => got.length > 0, 'the data after resume');
+    expect(Buffer.concat(got).toString()).toBe('hello');
+    const count = () => new Promise<number>((resolve, reject) => server.getConnections((error, n) => (error ? reject(error) : resolve(n))));
+    expect(await count()).toBe(1);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    owned!.write('bye');
+    client.end();
+    owned!.end();
+    // server.close() waits for the moved socket: it resolves only once that socket is gone.
+    await closed;
+    expect(await count()).toBe(0);
+    client.destroy();
+  });
+
+  it('a socket that is not freshly accepted and paused is left as it is', async () => {
+    const server = net.createServer((accepted) => {
+      expect(ownAccepted(accepted, { noDelay: true })).toBe(accepted);
+      expect(ownsReads(accepted)).toBe(false);
+      accepted.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    client.resume();
+    await new Promise((resolve) => client.once('end', resolve));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+});
