@@ -81,8 +81,8 @@ export class Pipe implements FrameOutput, Borrower {
   take(view: Buffer): boolean | null {
     if (this.stopped || this.parsed || this.pendingParsed || this.injections?.length || this.finalFrame) return null;
     const sink = this.sink;
+    // Owned reads offer views only while the source has one 'data' listener: this pipe's.
     if (!ownsReads(sink) || sink.writableLength > 0 || !sink.writable || sink.destroyed) return null;
-    if (this.source.listenerCount('data', Pipe.sourceData) !== 1) return null;
     this.frameTracker?.feed(view);
     this.forward(view);
     return sink.writableLength > 0;

@@ -65,6 +65,8 @@ const holders = new Set<Owned>();
 let next: Buffer = SHARED;
 let generated = 0;
 
+const newState = (): ReadState => ({ own: null, run: 0, borrower: null, watched: false });
+
 /** One object for every socket: the functions find their socket's state, no closure per socket. */
 const ONREAD = { buffer: nextBuffer, callback: onRead };
 
@@ -76,9 +78,9 @@ function nextBuffer(): Buffer {
 }
 
 function onRead(this: Owned, n: number, buffer: Buffer): boolean {
-  const state = (this[STATE] ??= { own: null, run: 0, borrower: null, watched: false });
+  const state = (this[STATE] ??= newState());
   try {
-    const result = buffer === state.own && buffer !== SHARED ? onPrivate(this, state, n) : onShared(this, state, buffer, n);
+    const result = buffer === state.own ? onPrivate(this, state, n) : onShared(this, state, buffer, n);
     // Set last, after every listener ran: Node calls the generator right after this returns.
     next = state.own ?? SHARED;
     return result;
@@ -175,7 +177,7 @@ export function lendReads(socket: Socket, borrower: Borrower): void {
 /** `net.connect` reading into owned buffers. */
 export function connectOwned(options: net.NetConnectOpts): Socket {
   const socket = net.connect({ ...options, onread: ONREAD } as net.NetConnectOpts) as Owned;
-  socket[STATE] = { own: null, run: 0, borrower: null, watched: false };
+  socket[STATE] = newState();
   return socket;
 }
 
@@ -212,6 +214,6 @@ export function ownAccepted(socket: Socket, options: { noDelay: boolean }): Sock
   old._server = null;
   old._handle = null;
   // The generator ran for the new handle: onread is in force. Otherwise a plain socket it is.
-  if (generated !== before) owned[STATE] = { own: null, run: 0, borrower: null, watched: false };
+  if (generated !== before) owned[STATE] = newState();
   return owned;
 }
