@@ -87,11 +87,7 @@ export class ScenarioEngine {
       // TLS faults are decided before any HTTP is seen: at accept, or at the ClientHello (stage hello), never later.
       if (request !== null && (spec.layer === 'tls') !== (stage === 'hello')) continue;
       if (spec.probability < 1 && streamFor(this.seed, conn, 'probability', String(this.epoch), spec.name)() >= spec.probability) continue;
-      if (spec.count !== undefined) {
-        const used = this.touched.get(spec.name) ?? 0;
-        if (used >= spec.count) continue;
-        if (claim) this.touched.set(spec.name, used + 1);
-      }
+      if (spec.count !== undefined && (claim ? !this.claim(spec) : (this.touched.get(spec.name) ?? 0) >= spec.count)) continue;
       decided.push({ spec, definition: faultByType(spec.type)!, random: streamFor(this.seed, conn, spec.name) });
     }
     return decided;
