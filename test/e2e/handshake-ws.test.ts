@@ -5,7 +5,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { acceptFor } from '../../src/protocol/accept-key.js';
 import { startWsfault, stopApps } from '../helpers/app.js';
 import { closeAll, startTcpServer } from '../helpers/servers.js';
-import { acceptedCount, nthAccepted } from '../helpers/accepted.js';
+import { acceptedCount, phaseAtRequest } from '../helpers/accepted.js';
 import { until } from '../helpers/wait.js';
 import { attemptWs } from '../helpers/ws-client.js';
 
@@ -234,10 +234,7 @@ describe('handshake faults with probability, count and phases', () => {
         { name: 'outage', duration: '400ms', faults: [{ type: 'status', code: 503 }] },
       ],
     });
-    // The phase in force when the proxy read each upgrade request: its faults are the ones that
-    // answer it (a phase change re-decides a connection still waiting for its request).
-    const phaseAtRequest = new Map<string, string>();
-    app.bus.observe({ request: (_proxy, conn) => phaseAtRequest.set(conn, engine.phase.name) });
+    const phaseOfNext = phaseAtRequest(app.bus, engine, events);
     // Attempts one after another until the loop came back from an outage: each must have been
     // answered as its phase says, so a busy machine changes which attempt falls in which phase,
     // never the verdict.
@@ -245,10 +242,7 @@ describe('handshake faults with probability, count and phases', () => {
     while (!(seen.includes('outage') && seen.lastIndexOf('healthy') > seen.indexOf('outage'))) {
       const before = acceptedCount(events);
       const result = await attempt(url);
-      await until(() => acceptedCount(events) > before, 'the attempt to be accepted');
-      const conn = nthAccepted(events, before);
-      await until(() => phaseAtRequest.has(conn), 'the request to be read');
-      const phase = phaseAtRequest.get(conn)!;
+      const phase = await phaseOfNext(before);
       if (phase === 'outage') expect(result.error).toBe('Unexpected server response: 503');
       else expect(result.opened).toBe(true);
       seen.push(phase);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startWsfault, stopApps } from '../helpers/app.js';
-import { acceptedCount, nthAccepted } from '../helpers/accepted.js';
+import { acceptedCount, phaseAtRequest } from '../helpers/accepted.js';
 import { closeAll, startWsEcho } from '../helpers/servers.js';
 import { delay, until } from '../helpers/wait.js';
 import { closed, openClient, roundTrip } from '../helpers/ws-client.js';
@@ -94,14 +94,7 @@ describe('built-in message scenarios', () => {
     });
     // Each attempt is judged by the phase in force when the proxy read its request, so a busy
     // machine (or TLS handshakes) changes which phase an attempt falls in, never the verdict.
-    const phaseAtRequest = new Map<string, string>();
-    app.bus.observe({ request: (_proxy, conn) => phaseAtRequest.set(conn, engine.phase.name) });
-    const phaseOfNext = async (before: number) => {
-      await until(() => acceptedCount(events) > before, 'the attempt to be accepted');
-      const conn = nthAccepted(events, before);
-      await until(() => phaseAtRequest.has(conn), 'the request to be read');
-      return phaseAtRequest.get(conn)!;
-    };
+    const phaseOfNext = phaseAtRequest(app.bus, engine, events);
     // A client that got in while serving gets Close 1012 once draining begins.
     let ws: WebSocket | null = null;
     while (!ws) {
