@@ -47,16 +47,21 @@ function attempt(url: string): Promise<{ opened: boolean; code: string | null }>
   });
 }
 
+/** One attempt the TLS `fault` fails with the client's `code`, then one that opens, each waited to its end. */
+async function failThenRecover(w: Awaited<ReturnType<typeof start>>, fault: object, code: string): Promise<void> {
+  w.use([fault]);
+  expect(await attempt(w.url)).toEqual({ opened: false, code });
+  await until(() => w.tlsErrors.length === 1 && w.closed.includes(w.tlsErrors[0]!), 'the failed connection to end');
+  w.use([]);
+  expect(await attempt(w.url)).toEqual({ opened: true, code: null });
+  await until(() => w.closed.length === 2, 'the second connection to end');
+}
+
 describe('the report sees TLS-level failures (SPEC §11 outcome tls-error)', () => {
   it('a handshake the client gave up on (tls-cert expired) is a tls-error attempt, then the recovery', async () => {
     // Merge window 0: the failure and the retry stay two attempts whatever the timing.
     const w = await start(0);
-    w.use([{ type: 'tls-cert', problem: 'expired' }]);
-    expect(await attempt(w.url)).toEqual({ opened: false, code: 'CERT_HAS_EXPIRED' });
-    await until(() => w.tlsErrors.length === 1 && w.closed.includes(w.tlsErrors[0]!), 'the failed connection to end');
-    w.use([]);
-    expect(await attempt(w.url)).toEqual({ opened: true, code: null });
-    await until(() => w.closed.length === 2, 'the second connection to end');
+    await failThenRecover(w, { type: 'tls-cert', problem: 'expired' }, 'CERT_HAS_EXPIRED');
 
     const report = w.wsfault.reporter.report();
     // The failed attempt sent no request; it belongs to the next keyed attempt from its address.
@@ -76,12 +81,7 @@ describe('the report sees TLS-level failures (SPEC §11 outcome tls-error)', () 
 
   it('a handshake a tls-handshake fault broke (reset) is a tls-error attempt too, not a bare reset', async () => {
     const w = await start(0);
-    w.use([{ type: 'tls-handshake', how: 'reset' }]);
-    expect(await attempt(w.url)).toEqual({ opened: false, code: 'ECONNRESET' });
-    await until(() => w.tlsErrors.length === 1 && w.closed.includes(w.tlsErrors[0]!), 'the reset connection to end');
-    w.use([]);
-    expect(await attempt(w.url)).toEqual({ opened: true, code: null });
-    await until(() => w.closed.length === 2, 'the second connection to end');
+    await failThenRecover(w, { type: 'tls-handshake', how: 'reset' }, 'ECONNRESET');
     const [failed, ok] = w.wsfault.reporter.report().clients[0]!.attempts;
     expect(failed).toMatchObject({ conns: [w.tlsErrors[0]], outcome: 'tls-error', faults: ['tls-handshake'] });
     expect(ok).toMatchObject({ outcome: 'upgraded', status: 101 });
