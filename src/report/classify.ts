@@ -14,7 +14,7 @@ export function classify(waits: readonly number[]): Backoff {
   if (med < 100 && maxOf(raw) < 250) return { class: 'immediate', label: 'immediate', waits: raw, medianMs: round(med) };
   const plateau = plateauStart(raw);
   const { factor } = fit(raw, plateau === null ? raw.length : plateau + 1);
-  if (plateau !== null && plateau >= 2 && factor >= 1.1) {
+  if (plateau !== null && plateau >= 2 && factor >= 1.1 && isCap(raw, plateau)) {
     const cap = medianOf(raw, plateau, raw.length);
     return { class: 'capped', label: `capped at ${round(cap)} ms (×${fmt(factor)} before)`, waits: raw, factor: fmt(factor), capMs: round(cap), medianMs: round(med) };
   }
@@ -39,9 +39,21 @@ function plateauStart(waits: readonly number[]): number | null {
   return waits[start]! > 1.2 * Math.max(waits[0]!, 10) ? start : null;
 }
 
-/** Least squares of ln(max(w, 10)) on the index: G = e^slope, and the fit's R². */
-function fit(waits: readonly number[], n = waits.length): { factor: number; r2: number } {
-  if (n < 2) return { factor: 1, r2: 0 };
+/**
+ * Whether a plateau after growth is a cap rather than jitter. Two waits of a jittered schedule
+ * land within ±10 % of each other often enough (one socket.io client in eight, ±50 % and ×2)
+ * that two flat waits prove a cap only after regular growth: the residual sd (in ln) of the
+ * waits before the plateau at most 0.03, which timer noise of a few ms keeps and a randomised
+ * schedule breaks (with two waits before it the sd is unknown, and taken as regular). Three or
+ * more flat waits are a cap whatever came before.
+ */
+function isCap(waits: readonly number[], start: number): boolean {
+  return waits.length - start >= 3 || fit(waits, start).noise <= 0.03;
+}
+
+/** Least squares of ln(max(w, 10)) on the index: G = e^slope, the fit's R², and its residual sd (ln). */
+function fit(waits: readonly number[], n = waits.length): { factor: number; r2: number; noise: number } {
+  if (n < 2) return { factor: 1, r2: 0, noise: 0 };
   const mx = (n - 1) / 2;
   let my = 0;
   for (let i = 0; i < n; i++) my += Math.log(Math.max(waits[i]!, 10));
@@ -56,7 +68,8 @@ function fit(waits: readonly number[], n = waits.length): { factor: number; r2: 
     syy += y * y;
   }
   const slope = sxy / sxx;
-  return { factor: Math.exp(slope), r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
+  const residual = Math.max(0, syy - slope * sxy);
+  return { factor: Math.exp(slope), r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy), noise: n > 2 ? Math.sqrt(residual / (n - 2)) : 0 };
 }
 
 /** Largest over smallest step ratio: ±50 % jitter stays under 9, a hand-written table (0, 2 s, 10 s, 30 s) does not. */

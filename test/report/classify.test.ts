@@ -19,6 +19,7 @@ describe('backoff classification (SPEC §11, research B.3)', () => {
     expect(party.class).toBe('exponential');
     expect(party.factor).toBeCloseTo(1.3, 1);
     expect(classify([1000, 2000, 4000, 5000, 5000, 5000])).toMatchObject({ class: 'capped', capMs: 5000 });
+    expect(classify([1000, 2000, 4000, 5000, 5000])).toMatchObject({ class: 'capped', capMs: 5000 });
     expect(classify([1000, 2000]).class).toBe('insufficient');
     expect(classify([0, 2000, 10_000, 30_000]).class).toBe('table');
   });
@@ -34,5 +35,27 @@ describe('backoff classification (SPEC §11, research B.3)', () => {
     const partyFleet = fleetOf(party.map((w, i) => ({ key: String(i), runWaits: w, attempts: [] })), []);
     expect(partyFleet.jitter.verdict).toBe('none');
     expect(partyFleet.backoff.factor).toBeCloseTo(1.3, 1);
+  });
+
+  it('reads two jittered waits that land close together as jitter, not as a cap', () => {
+    // socket.io's backo2: ms·2^k, then ±floor(r·0.5·ms), the sign from floor(r·10)&1; no cap in reach.
+    const jittered = () =>
+      Array.from({ length: 7 }, (_, k) => {
+        const ms = 100 * 2 ** k;
+        const r = rand();
+        const d = Math.floor(r * 0.5 * ms);
+        return ((Math.floor(r * 10) & 1) === 0 ? ms - d : ms + d) + noise();
+      });
+    const classes: Record<string, number> = {};
+    for (let i = 0; i < 2000; i++) {
+      const c = classify(jittered()).class;
+      classes[c] = (classes[c] ?? 0) + 1;
+    }
+    // Before the growth had to be regular, 1 run in 8 (about 250 here) read as `capped`.
+    expect(classes.capped ?? 0).toBeLessThanOrEqual(2);
+    expect(classes.exponential).toBeGreaterThanOrEqual(1990);
+    // Socket.io's own cap (5000 ms by default) is still found after its jittered growth.
+    const capped = Array.from({ length: 200 }, () => classify(socketIo(8)).class).filter((c) => c === 'capped');
+    expect(capped.length).toBe(200);
   });
 });
