@@ -68,5 +68,5 @@ if (json) {
 }
 console.log(`first switch of the process (to the message fault): ${first.ms.toFixed(0)} ms wall, proxy CPU ${first.cpuMs} ms; 1-min load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`);
 console.log(`PUT /proxies/default/scenario, apply: all, ${opened.open} open WebSockets, ${rounds} rounds each:`);
-for (const [to, list] of Object.entries(samples)) console.log(`  to ${to.padEnd(14)} ${median(list.map((s) => s.ms)).toFixed(0)} ms wall (${list.map((s) => s.ms.toFixed(0)).join(' ')}), proxy CPU ${median(list.map((s) => s.cpuMs))} ms (incl. 300 ms after)`);
+for (const [to, list] of Object.entries(samples)) if (list.length > 0) console.log(`  to ${to.padEnd(14)} ${median(list.map((s) => s.ms)).toFixed(0)} ms wall (${list.map((s) => s.ms.toFixed(0)).join(' ')}), proxy CPU ${median(list.map((s) => s.cpuMs))} ms (incl. 300 ms after)`);
 process.exit(0);

@@ -4,7 +4,7 @@ import type { RequestSubject } from '../scenario/match.js';
 import type { Decided, ScenarioEngine } from '../scenario/engine.js';
 import { streamFor } from '../scenario/prng.js';
 import { guardHooks } from './fault-guard.js';
-import { NO_FAULTS, type FaultInstance, type FaultListener, type FaultSource, type FaultsInForce } from './fault-instances.js';
+import { NO_FAULTS, NO_INSTANCES, type FaultInstance, type FaultListener, type FaultSource, type FaultsInForce } from './fault-instances.js';
 
 /**
  * What is kept of one open connection, to re-decide it on a switch with apply=all. Kept small,
@@ -55,13 +55,16 @@ export class EngineFaultSource implements FaultSource {
     engine.onChange((change) => {
       if (change.apply !== 'all') return;
       const listener = [this.proxyName, this.listenAddress()];
-      for (const [conn, entry] of this.open) {
+      // Without a `match` anywhere the request adds nothing to a decision (ScenarioEngine.looksAtRequest).
+      const byRequest = engine.looksAtRequest();
+      // forEach, not for…of: no [key, value] pair per connection while this code is still cold.
+      this.open.forEach((entry, conn) => {
         // Decided without taking `count`: it is taken below only where the fault can still act
         // (a fault that acts at accept cannot act on a connection accepted long ago). All stay in `decided`, so the
         // request head, when it comes, does not decide them again.
-        entry.decided = this.decideAll(conn, entry.request && this.subject(conn, entry.request, listener), false);
-        entry.listener.update(this.instantiate(conn, entry.decided, entry.listener, (instance) => this.claimFor(entry.listener, instance)));
-      }
+        entry.decided = this.decideAll(conn, byRequest && entry.request ? this.subject(conn, entry.request, listener) : null, false);
+        entry.listener.update(this.instantiate(conn, entry.decided, entry.listener, this.claimFor));
+      });
     });
   }
 
@@ -111,21 +114,23 @@ export class EngineFaultSource implements FaultSource {
     };
   }
 
-  private decideAll(conn: string, request: RequestSubject | null, claim: boolean): Decided[] {
+  private decideAll(conn: string, request: RequestSubject | null, claim: boolean): readonly Decided[] {
     const early = this.engine.decide(conn, null, undefined, 'request', claim);
-    return request ? [...early, ...this.engine.decide(conn, request, new Set(early.map((d) => d.spec.name)), 'request', claim)] : early;
+    if (!request) return early.length === 0 ? NONE : early;
+    return joined(early, this.engine.decide(conn, request, names(early), 'request', claim));
   }
 
   /** A fault with a `count`, re-decided on an open connection: kept only if it can act there and the count has room. */
-  private claimFor(listener: FaultListener, instance: FaultInstance<Layer>): boolean {
+  private readonly claimFor = (listener: FaultListener, instance: FaultInstance<Layer>): boolean => {
     if (instance.spec.count === undefined) return true;
     if (listener.canAct?.(instance.layer, instance.hooks) === false) return false;
     return this.engine.claim(instance.spec);
-  }
+  };
 
-  private instantiate(conn: string, decided: readonly Decided[], listener: FaultListener, keep?: (instance: FaultInstance<Layer>) => boolean): FaultsInForce {
+  private instantiate(conn: string, decided: readonly Decided[], listener: FaultListener, keep?: (listener: FaultListener, instance: FaultInstance<Layer>) => boolean): FaultsInForce {
     if (decided.length === 0) return NO_FAULTS;
-    const faults: FaultsInForce = { handshake: [], transport: [], messages: [], tls: [] };
+    // Layers without a fault share one empty list: a switch with apply=all makes this for every open connection.
+    const faults: FaultsInForce = { handshake: NO_INSTANCES, transport: NO_INSTANCES, messages: NO_INSTANCES, tls: NO_INSTANCES };
     for (const { spec, definition, random } of decided) {
       const fault = { name: spec.name, type: spec.type };
       const context: FaultContext = {
@@ -149,8 +154,10 @@ export class EngineFaultSource implements FaultSource {
         continue;
       }
       const instance: FaultInstance<Layer> = { name: spec.name, type: spec.type, layer: spec.layer, hooks, context, spec, changesStream: definition.changesStream === true, compression: this.engine.scenario.compression };
-      if (keep && !keep(instance)) continue;
-      (faults[spec.layer] as FaultInstance<Layer>[]).push(instance);
+      if (keep && !keep(listener, instance)) continue;
+      const list = faults[spec.layer] as FaultInstance<Layer>[];
+      if (list === NO_INSTANCES) (faults[spec.layer] as FaultInstance<Layer>[]) = [instance];
+      else list.push(instance);
     }
     return faults;
   }

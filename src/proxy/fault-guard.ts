@@ -11,7 +11,10 @@ type AnyFunction = (...args: never[]) => unknown;
  */
 export function guardHooks<H extends object>(hooks: H, failed: (error: unknown) => void): H {
   const guarded: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(hooks)) {
+  // for…in, not Object.entries: no pair arrays per hook (a switch with apply=all guards every open connection's hooks).
+  for (const key in hooks) {
+    if (!Object.prototype.hasOwnProperty.call(hooks, key)) continue;
+    const value = (hooks as Record<string, unknown>)[key];
     if (key === 'stages' && value) guarded[key] = guardStages(value as Record<string, Stage | undefined>, failed);
     else if (typeof value === 'function') guarded[key] = guard(value as AnyFunction, failed, key === 'start');
     else guarded[key] = value;

@@ -26,7 +26,9 @@ export interface FaultsInForce {
   tls: FaultInstance<'tls'>[];
 }
 
-export const NO_FAULTS: FaultsInForce = Object.freeze({ handshake: [], transport: [], messages: [], tls: [] }) as unknown as FaultsInForce;
+/** The one empty list every layer without a fault shares (frozen: nothing adds to a layer's list in place). */
+export const NO_INSTANCES = Object.freeze([]) as unknown as never[];
+export const NO_FAULTS: FaultsInForce = Object.freeze({ handshake: NO_INSTANCES, transport: NO_INSTANCES, messages: NO_INSTANCES, tls: NO_INSTANCES });
 
 /** How a connection hears about its faults after the first decision. */
 export interface FaultListener {

@@ -12,27 +12,53 @@ export interface MessageHost {
   readonly control: MessageControl;
 }
 
+/** One installed fault of a connection: its timers, and whether it acts now. */
+class Installed {
+  started = false;
+  active = false;
+  timer: NodeJS.Timeout | null = null;
+  endTimer: NodeJS.Timeout | null = null;
+  unsubscribe: (() => void) | null = null;
+  stopFault: (() => void) | void = undefined;
+
+  constructor(
+    readonly fault: FaultInstance<'messages'>,
+    /** It has an onUnit or decide hook: the message pipelines ask it per unit while active. */
+    readonly changesUnits: boolean,
+  ) {}
+}
+
+const NONE: FaultInstance<'messages'>[] = [];
+
 /**
  * The message faults of one open WebSocket. Each starts when its `after` time and its
  * `afterMessages` count have both passed (either may be absent) and stops `for` later, on a
  * scenario switch, or when the connection ends.
+ *
+ * A switch with apply=all installs faults on every open connection at once, so what one
+ * installation allocates is kept small: one record per fault (no Map, Set or closures unless a
+ * timer or a message count needs one), and the active stream-changing faults kept as an array
+ * that is replaced, never changed, when one starts or stops (a pipeline may hold the one it got).
  */
 export class MessageLayer {
-  private readonly running = new Map<string, () => void>();
-  /** Faults with an onUnit or decide hook, in scenario order, and which of them are active now. */
-  private unitFaults: FaultInstance<'messages'>[] = [];
-  private readonly active = new Set<string>();
+  private installed: Installed[] = [];
+  private units: FaultInstance<'messages'>[] = NONE;
 
   constructor(private readonly host: MessageHost) {}
 
   /** The stream-changing faults active now, in order (the message pipelines ask per unit). */
   activeUnitFaults(): FaultInstance<'messages'>[] {
-    return this.unitFaults.filter((f) => this.active.has(f.name));
+    return this.units;
   }
 
   install(faults: FaultInstance<'messages'>[]): void {
-    this.unitFaults = [...this.unitFaults.filter((f) => this.running.has(f.name)), ...faults.filter((f) => (f.hooks.onUnit || f.hooks.decide) && !this.running.has(f.name))];
-    for (const fault of faults) if (!this.running.has(fault.name)) this.schedule(fault);
+    for (let i = 0; i < faults.length; i++) {
+      const fault = faults[i]!;
+      if (this.find(fault.name)) continue;
+      const installed = new Installed(fault, Boolean(fault.hooks.onUnit || fault.hooks.decide));
+      this.installed.push(installed);
+      this.schedule(installed);
+    }
   }
 
   replace(faults: FaultInstance<'messages'>[]): void {
@@ -41,50 +67,62 @@ export class MessageLayer {
   }
 
   stopAll(): void {
-    for (const stop of this.running.values()) stop();
-    this.running.clear();
-    this.active.clear();
-    this.unitFaults = [];
+    const installed = this.installed;
+    this.installed = [];
+    this.units = NONE;
+    for (let i = 0; i < installed.length; i++) {
+      const one = installed[i]!;
+      if (one.timer) clearTimeout(one.timer);
+      if (one.endTimer) clearTimeout(one.endTimer);
+      one.unsubscribe?.();
+      one.active = false;
+      one.stopFault?.();
+    }
   }
 
-  private schedule(fault: FaultInstance<'messages'>): void {
-    const { start } = fault.hooks;
-    const { after = 0, afterMessages = 0, for: lasts } = fault.spec;
-    let timer: NodeJS.Timeout | null = null;
-    let endTimer: NodeJS.Timeout | null = null;
-    let unsubscribe: (() => void) | null = null;
-    let stopFault: (() => void) | void;
-    let started = false;
-    const begin = () => {
-      if (started) return;
-      // Timers may fire a millisecond early by the wall clock: aim again rather than miss.
-      const wait = this.host.openedAt + after - Date.now();
-      if (wait > 0) {
-        timer = setTimeout(begin, wait);
-        return;
-      }
-      if (this.host.messages() < afterMessages) return; // the next message calls begin again
-      started = true;
-      unsubscribe?.();
-      this.active.add(fault.name);
-      stopFault = start?.(this.host.control);
-      if (lasts !== undefined) {
-        endTimer = setTimeout(() => {
-          this.active.delete(fault.name);
-          stopFault?.();
-        }, lasts);
-      }
-    };
-    if (afterMessages > 0) unsubscribe = this.host.onMessage(begin);
+  private find(name: string): Installed | undefined {
+    for (let i = 0; i < this.installed.length; i++) if (this.installed[i]!.fault.name === name) return this.installed[i];
+    return undefined;
+  }
+
+  private schedule(one: Installed): void {
+    const { after = 0, afterMessages = 0 } = one.fault.spec;
+    if (afterMessages > 0) one.unsubscribe = this.host.onMessage(() => this.begin(one));
     // Already due (no `after`): start now, before the first message can slip past.
-    if (after === 0 && afterMessages === 0) begin();
-    else timer = setTimeout(begin, Math.max(0, this.host.openedAt + after - Date.now()));
-    this.running.set(fault.name, () => {
-      if (timer) clearTimeout(timer);
-      if (endTimer) clearTimeout(endTimer);
-      unsubscribe?.();
-      this.active.delete(fault.name);
-      stopFault?.();
-    });
+    if (after === 0 && afterMessages === 0) this.begin(one);
+    else one.timer = setTimeout(() => this.begin(one), Math.max(0, this.host.openedAt + after - Date.now()));
+  }
+
+  private begin(one: Installed): void {
+    if (one.started) return;
+    const { after = 0, afterMessages = 0, for: lasts } = one.fault.spec;
+    // Timers may fire a millisecond early by the wall clock: aim again rather than miss.
+    const wait = this.host.openedAt + after - Date.now();
+    if (wait > 0) {
+      one.timer = setTimeout(() => this.begin(one), wait);
+      return;
+    }
+    if (this.host.messages() < afterMessages) return; // the next message calls begin again
+    one.started = true;
+    one.unsubscribe?.();
+    this.setActive(one, true);
+    one.stopFault = one.fault.hooks.start?.(this.host.control);
+    if (lasts !== undefined) {
+      one.endTimer = setTimeout(() => {
+        this.setActive(one, false);
+        one.stopFault?.();
+      }, lasts);
+    }
+  }
+
+  private setActive(one: Installed, active: boolean): void {
+    one.active = active;
+    if (!one.changesUnits || !this.installed.includes(one)) return;
+    const units: FaultInstance<'messages'>[] = [];
+    for (let i = 0; i < this.installed.length; i++) {
+      const each = this.installed[i]!;
+      if (each.changesUnits && each.active) units.push(each.fault);
+    }
+    this.units = units.length === 0 ? NONE : units;
   }
 }

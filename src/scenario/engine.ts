@@ -81,16 +81,32 @@ export class ScenarioEngine {
     const scenario = this.current;
     if (request === null ? scenario.match !== undefined : !matches(scenario.match, request)) return [];
     const decided: Decided[] = [];
-    for (const spec of [...this.phase.faults, ...this.adhoc]) {
-      if (skip?.has(spec.name)) continue;
-      if (request === null ? spec.match !== undefined : !matches(spec.match, request)) continue;
-      // TLS faults are decided before any HTTP is seen: at accept, or at the ClientHello (stage hello), never later.
-      if (request !== null && (spec.layer === 'tls') !== (stage === 'hello')) continue;
-      if (spec.probability < 1 && streamFor(this.seed, conn, 'probability', String(this.epoch), spec.name)() >= spec.probability) continue;
-      if (spec.count !== undefined && (claim ? !this.claim(spec) : (this.touched.get(spec.name) ?? 0) >= spec.count)) continue;
-      decided.push({ spec, definition: faultByType(spec.type)!, random: streamFor(this.seed, conn, spec.name) });
+    // The phase's faults, then the ad-hoc ones: indexed loops, no joined copy or iterators per
+    // decision (a switch with apply=all decides every open connection while this code is cold).
+    for (let list = 0; list < 2; list++) {
+      const specs = list === 0 ? this.phase.faults : this.adhoc;
+      for (let i = 0; i < specs.length; i++) {
+        const spec = specs[i]!;
+        if (skip?.has(spec.name)) continue;
+        if (request === null ? spec.match !== undefined : !matches(spec.match, request)) continue;
+        // TLS faults are decided before any HTTP is seen: at accept, or at the ClientHello (stage hello), never later.
+        if (request !== null && (spec.layer === 'tls') !== (stage === 'hello')) continue;
+        if (spec.probability < 1 && streamFor(this.seed, conn, 'probability', String(this.epoch), spec.name)() >= spec.probability) continue;
+        if (spec.count !== undefined && (claim ? !this.claim(spec) : (this.touched.get(spec.name) ?? 0) >= spec.count)) continue;
+        decided.push({ spec, definition: faultByType(spec.type)!, random: streamFor(this.seed, conn, spec.name) });
+      }
     }
     return decided;
+  }
+
+  /**
+   * Whether deciding at the request head can give a connection more than deciding at accept
+   * did: only a `match` (the scenario's or a fault's) looks at the request. When none does, a
+   * switch with apply=all decides each open connection once, without rebuilding its request.
+   */
+  looksAtRequest(): boolean {
+    if (this.current.match !== undefined) return true;
+    return this.phase.faults.some((spec) => spec.match !== undefined) || this.adhoc.some((spec) => spec.match !== undefined);
   }
 
   /**
