@@ -44,9 +44,16 @@ export function reportOptions(argv: ReportFlags, configKey?: string | string[]):
   };
 }
 
-/** Writes `--report FILE`; the exit code: 3 when `--duration` ended the run and an expect: failed. */
-export function endOfRun(reporter: Reporter, argv: ReportFlags, byDuration: boolean): number {
-  if (!argv.report && !byDuration) return 0;
+/**
+ * Writes `--report FILE`; the exit code: 3 when the run had `--duration` and an expect: failed.
+ * A run with `--duration` is judged however it ends: by its timer, or by SIGINT/SIGTERM once
+ * the client under test is done (docs/ci.md), so a CI job's verdict covers exactly the client's
+ * run and does not depend on how fast wsfault and the client started. Without `--duration`
+ * (an interactive run) a signal ends it with 0.
+ */
+export function endOfRun(reporter: Reporter, argv: ReportFlags): number {
+  const judged = argv.duration !== undefined;
+  if (!argv.report && !judged) return 0;
   const verdict = argv.report ? reporter.writeFile(argv.report) : reporter.verdict();
-  return byDuration && verdict === 'fail' ? 3 : 0;
+  return judged && verdict === 'fail' ? 3 : 0;
 }

@@ -162,7 +162,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       // The report is taken before the shutdown closes anything, so it shows the run as it was.
       let code = 1;
       try {
-        code = endOfRun(wsfault.reporter, argv, signal === 'duration');
+        code = endOfRun(wsfault.reporter, argv);
       } catch (error) {
         logger.error({ err: error }, `cannot write the report to ${argv.report}`);
       }
