@@ -72,8 +72,9 @@ describe('wsfault run', () => {
 
   it('on SIGTERM sends Close 1001 "proxy shutting down" to open clients and exits 0 within 5 s', async () => {
     const echo = await startWsEcho();
-    const serverSaw: number[] = [];
-    echo.wss.on('connection', (socket) => socket.on('close', (code) => serverSaw.push(code)));
+    // One promise per upstream connection: its close may be handled after the proxy's exit is.
+    const serverSaw: Promise<number>[] = [];
+    echo.wss.on('connection', (socket) => serverSaw.push(new Promise((resolve) => socket.on('close', resolve))));
     const p = run(['--target', echo.url, '--listen', '127.0.0.1:0', '--api', 'off']);
     const [, url] = await p.waitFor(BANNER);
     const clients = await Promise.all([openClient(url!), openClient(url!), openClient(url!)]);
@@ -86,7 +87,7 @@ describe('wsfault run', () => {
     expect(exit.code).toBe(0);
     expect(Date.now() - started).toBeLessThan(5_000);
     // The server saw its clients go away too.
-    expect(serverSaw).toEqual([1001, 1001, 1001]);
+    expect(await Promise.all(serverSaw)).toEqual([1001, 1001, 1001]);
   });
 
   it('exits 0 on SIGTERM even when a client never answers the Close', async () => {
