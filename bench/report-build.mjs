@@ -1,10 +1,13 @@
 // One variant of the report's cost (bench/report.mjs runs it, one child process per variant and
 // round, so no variant's heap or garbage weighs on another's): builds the attempt log of 10 000
 // clients × 20 attempts, then times `--builds N` reports in a row, as a server makes them.
-//   node bench/report-build.mjs --variant build|buildJson|json|file|fileJson|markdown|junit
+//   node bench/report-build.mjs --variant build|buildJson|json|file|fileJson|fileWrite|markdown|junit
 //        [--builds N] [--dist DIR] [--integer-times]     prints JSON (null when DIR lacks it)
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+// fileWrite: `--report FILE.json` as the run command does it, into a file in the temp directory
+// (builds that lack the streamed writer write their chunks after making them all, as they did).
+import { existsSync, statSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
@@ -22,6 +25,15 @@ const { renderJunit } = await load('report/junit.js');
 const reportJson = (await load('report/report-json.js'))?.reportJson ?? null;
 // Chunks given back once sent, as GET /report and --report do (absent before they were pooled).
 const releaseChunks = (await load('report/chunks.js'))?.releaseChunks ?? (() => {});
+const files = await load('report/files.js');
+const tmpFile = join(tmpdir(), `wsfault-report-bench-${process.pid}.json`);
+const writeFile = () => {
+  if (files.writeStreamed) return files.writeStreamed(tmpFile, (sink) => reportJson(log, options, 2, '\n', sink).verdict);
+  const out = reportJson(log, options, 2, '\n');
+  files.writeChunks(tmpFile, out.chunks);
+  releaseChunks(out.chunks);
+  return out.verdict;
+};
 // Whole milliseconds, as the attempt log records them (Date.now()); by default times have a
 // random fraction (the workload as first written), which costs more to print.
 const whole = argv.includes('--integer-times') ? Math.round : (t) => t;
@@ -55,6 +67,7 @@ const variants = {
   json: reportJson && (() => reportJson(log, options)),
   file: () => JSON.stringify(buildReport(log, options), null, 2) + '\n',
   fileJson: reportJson && (() => reportJson(log, options, 2, '\n')),
+  fileWrite: reportJson && files && (files.writeStreamed || files.writeChunks) ? writeFile : null,
   markdown: () => renderMarkdown(buildReport(log, options)),
   junit: () => renderJunit(buildReport(log, options)),
 };
@@ -76,5 +89,9 @@ if (run) {
     cpu.push((used.user + used.system) / 1000);
   }
   bytes = typeof out === 'string' ? Buffer.byteLength(out) : out.length ?? null;
+  if (variant === 'fileWrite') {
+    bytes = statSync(tmpFile).size;
+    unlinkSync(tmpFile);
+  }
 }
 console.log(JSON.stringify({ variant, wall, cpu, bytes }));

@@ -10,9 +10,10 @@
 //      on, rounds interleaved (off on off on …), medians.
 //
 //   npm run build && node bench/report.mjs [--seconds S] [--rounds N] [--builds N] [--report-rounds N] [--only-report]
-//        [--only-json] [--dist DIR] [--integer-times]    prints JSON
+//        [--only-json] [--variants a,b] [--dist DIR] [--integer-times]    prints JSON
 // --only-report: the report rows alone (no per-connection or bulk part); --only-json: of those,
-// only the objects, the objects + JSON and the JSON bytes.
+// only the objects, the objects + JSON and the JSON bytes; --variants: these (names as in
+// bench/report-build.mjs; fileWrite is `--report FILE.json` down to the file).
 // --dist: another build's dist/ (e.g. main's, for before/after runs; rows it lacks are null).
 // --integer-times: whole-millisecond times, as the attempt log records them (Date.now()); by
 // default times have a random fraction, which costs more to print.
@@ -56,7 +57,11 @@ const median = (xs) => {
 
 // 1. The report's cost, one child process per variant and round (bench/report-build.mjs), the
 // variants taking turns round after round, and medians over every build of a variant.
-const variants = argv.includes('--only-json') ? ['build', 'buildJson', 'json'] : ['build', 'buildJson', 'json', 'file', 'fileJson', 'markdown', 'junit'];
+const variants = argv.includes('--variants')
+  ? argv[argv.indexOf('--variants') + 1].split(',')
+  : argv.includes('--only-json')
+    ? ['build', 'buildJson', 'json']
+    : ['build', 'buildJson', 'json', 'file', 'fileJson', 'fileWrite', 'markdown', 'junit'];
 const times = Object.fromEntries(variants.map((k) => [k, { wall: [], cpu: [], bytes: null }]));
 const child = (variant) =>
   new Promise((done, fail) => {

@@ -21,7 +21,8 @@ export interface ClientEntry {
   keyedBy: string;
   from: number;
   n: number;
-  /** The waits of its longest run of retries (what the fleet compares). */
+  /** Its waits, and those of its longest run of retries (what the fleet compares): worked out once, in the first pass. */
+  waits: number[];
   runWaits: number[];
 }
 
@@ -45,7 +46,7 @@ export interface Analysis extends Omit<Report, 'clients' | 'expectations' | 'ver
  */
 export function analyse(log: AttemptLog, options: BuildOptions): Analysis {
   const now = options.now ?? Date.now();
-  const grouped = groupByClient(log.list());
+  const grouped = groupByClient(log.list(), log.hints());
   const merger = new Merger(grouped, options.mergeWindowMs);
   const clients: ClientEntry[] = new Array(grouped.clients.length);
   const opens = new Uint8Array(grouped.sorted.length);
@@ -54,7 +55,8 @@ export function analyse(log: AttemptLog, options: BuildOptions): Analysis {
     const { key, keyedBy, from, to } = grouped.clients[c]!;
     const n = merger.merge(from, to);
     for (let l = from; l < from + n; l++) opens[grouped.order[merger.first[l]!]!] = 1;
-    clients[c] = { key, keyedBy, from, n, runWaits: waitsOf(merger, from, n).runWaits };
+    const { waits, runWaits } = waitsOf(merger, from, n);
+    clients[c] = { key, keyedBy, from, n, waits, runWaits };
     logical += n;
   }
   // Logical attempts begin at their first connection, and the log is in start order: their starts come out sorted.
@@ -64,8 +66,8 @@ export function analyse(log: AttemptLog, options: BuildOptions): Analysis {
   const judged = options.expect ? judge(options.expect, fleet, now, merger) : null;
   const eachClient = (visit: (client: ClientFacts) => void) => {
     const tally = new Tally(options.expect);
-    for (const { key, keyedBy, from, n } of clients) {
-      const facts = clientFacts(merger, key, keyedBy, from, n, now);
+    for (const { key, keyedBy, from, n, waits, runWaits } of clients) {
+      const facts = clientFacts(merger, key, keyedBy, from, n, now, { waits, runWaits });
       if (judged) facts.expectations = judged(facts);
       tally.add(facts);
       visit(facts);

@@ -57,9 +57,12 @@ export function waitsOf(m: Merger, from: number, n: number): { waits: number[]; 
   return { waits, runWaits: waits.slice(bestFrom, bestFrom + bestLength) };
 }
 
-/** A client's facts from its logical attempts [from, from + n): waits, backoff, give-up, recovery (expectations come later). */
-export function clientFacts(m: Merger, key: string, keyedBy: string, from: number, n: number, now: number): ClientFacts {
-  const { waits, runWaits } = waitsOf(m, from, n);
+/**
+ * A client's facts from its logical attempts [from, from + n): waits, backoff, give-up, recovery
+ * (expectations come later). `worked`: its waits when the first pass already worked them out.
+ */
+export function clientFacts(m: Merger, key: string, keyedBy: string, from: number, n: number, now: number, worked = waitsOf(m, from, n)): ClientFacts {
+  const { waits, runWaits } = worked;
   const expectations: ExpectationResult[] = [];
   return { key, keyedBy, from, n, waits, backoff: classify(runWaits), gaveUp: gaveUp(m, from, n, waits, now), recovery: recoveries(m, from, n), expectations, runWaits };
 }

@@ -54,11 +54,18 @@ function judgeClient(expect: Expectations, m: Merger, client: ClientFacts, jitte
     });
   }
   if (expect.minWaitMs !== undefined) {
-    const shortest = client.waits.length > 0 ? Math.min(...client.waits) : null;
+    const w = client.waits;
+    // One loop for the shortest wait and the list (10 000 clients a report: no spread, map or join).
+    let shortest = Infinity;
+    let list = '';
+    for (let i = 0; i < w.length; i++) {
+      if (w[i]! < shortest) shortest = w[i]!;
+      list += i === 0 ? `${Math.round(w[i]!)}` : `, ${Math.round(w[i]!)}`;
+    }
     out.push({
       name: 'minWait',
-      pass: shortest === null || shortest >= expect.minWaitMs,
-      evidence: shortest === null ? 'no retry' : `shortest wait ${ms(shortest)} (minimum ${ms(expect.minWaitMs)}); waits ${client.waits.map(Math.round).join(', ')}`,
+      pass: w.length === 0 || shortest >= expect.minWaitMs,
+      evidence: w.length === 0 ? 'no retry' : `shortest wait ${ms(shortest)} (minimum ${ms(expect.minWaitMs)}); waits ${list}`,
     });
   }
   if (jitter) out.push({ name: jitter.name, pass: jitter.pass, evidence: jitter.evidence });
@@ -108,8 +115,10 @@ export class Tally {
 
   add(client: Pick<ClientFacts, 'key' | 'expectations'>): void {
     this.clients++;
+    const results = client.expectations;
     for (let i = 0; i < this.names.length; i++) {
-      const r = client.expectations.find((e) => e.name === this.names[i])!;
+      // judgeClient gives them in this same order; found by name only if not.
+      const r = results[i]?.name === this.names[i] ? results[i]! : results.find((e) => e.name === this.names[i])!;
       if (r.pass) continue;
       this.failing[i]!.push(client.key);
       this.first[i] ??= r;

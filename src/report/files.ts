@@ -24,11 +24,17 @@ export function writeReport(report: Report, file: string): void {
   writeFileSync(file, renderReport(report, formatOfFile(file) ?? 'json'));
 }
 
-/** Writes bytes that come in chunks (the report's JSON) to a file, chunk after chunk. */
-export function writeChunks(file: string, chunks: readonly Uint8Array[]): void {
+/**
+ * Writes to a file bytes that come a chunk at a time (the report's JSON): `make` hands each chunk
+ * to the sink, which writes it out before the next is made, so the chunk can be written into
+ * again. Returns what `make` returns.
+ */
+export function writeStreamed<T>(file: string, make: (sink: (bytes: Uint8Array) => void) => T): T {
   const fd = openSync(file, 'w');
   try {
-    for (const chunk of chunks) for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
+    return make((bytes) => {
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+    });
   } finally {
     closeSync(fd);
   }

@@ -12,12 +12,18 @@ export interface Grouped {
   clients: { key: string; keyedBy: string; from: number; to: number }[];
 }
 
-export function groupByClient(attempts: readonly Attempt[]): Grouped {
+/** What the caller knows already (the attempt log keeps both): the checks they spare are passes over every attempt. */
+export interface GroupHints {
+  sorted: boolean;
+  keyed: boolean;
+}
+
+export function groupByClient(attempts: readonly Attempt[], hints: GroupHints = { sorted: false, keyed: false }): Grouped {
   let inOrder = true;
-  for (let i = 1; i < attempts.length && inOrder; i++) inOrder = attempts[i - 1]!.start <= attempts[i]!.start;
+  if (!hints.sorted) for (let i = 1; i < attempts.length && inOrder; i++) inOrder = attempts[i - 1]!.start <= attempts[i]!.start;
   const sorted = inOrder ? attempts : [...attempts].sort((a, b) => a.start - b.start);
   const n = sorted.length;
-  const { keys, by } = resolveKeys(sorted);
+  const { keys, by } = hints.keyed ? { keys: null, by: null } : resolveKeys(sorted);
   const index = new Map<string, number>();
   const clients: Grouped['clients'] = [];
   const clientOf = new Int32Array(n);

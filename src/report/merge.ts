@@ -134,7 +134,7 @@ export class Merger {
 
   /** Logical attempt `l` as a report object, numbered `id` within its client. */
   attempt(l: number, id: number): ReportAttempt {
-    return this.count[l] === 1 ? single(this.only(l), id, this.endOf(l)) : this.joinedRows.get(l)!;
+    return this.count[l] === 1 ? single(this.only(l), id, this.endOf(l), this.outcome[l]) : this.joinedRows.get(l)!;
   }
 }
 

@@ -13,10 +13,11 @@ import type { Report } from './schema.js';
  * without a row object per attempt nor one string of the whole report. The run-wide parts and
  * each client's facts go through JSON.stringify (small objects); each attempt row is written
  * from its Attempt by a template in the row's field order (row.ts). test/report/report-json.test.ts
- * compares the two on varied logs. Returns the UTF-8 bytes in chunks, as they go out.
+ * compares the two on varied logs. Returns the UTF-8 bytes in chunks, as they go out; with
+ * `sink`, hands each chunk to it as it fills instead (`--report FILE.json`) and returns none.
  */
-export function reportJson(log: AttemptLog, options: BuildOptions, indent = 0, trailer = ''): ReportBytes {
-  return writeAnalysis(analyse(log, options), indent, trailer);
+export function reportJson(log: AttemptLog, options: BuildOptions, indent = 0, trailer = '', sink?: (bytes: Buffer) => void): ReportBytes {
+  return writeAnalysis(analyse(log, options), indent, trailer, sink);
 }
 
 export interface ReportBytes {
@@ -44,9 +45,9 @@ class Layout implements RowLayout {
   }
 }
 
-export function writeAnalysis(a: Analysis, indent = 0, trailer = ''): ReportBytes {
+export function writeAnalysis(a: Analysis, indent = 0, trailer = '', sink?: (bytes: Buffer) => void): ReportBytes {
   const L = new Layout(indent);
-  const out = new Chunks(400 * a.merger.g.sorted.length + 4096);
+  const out = new Chunks(400 * a.merger.g.sorted.length + 4096, sink);
   const rows = new RowJson(L);
   const facts = new ClientJson(L);
   const head = L.json({ version: a.version, startedAt: a.startedAt, generatedAt: a.generatedAt, clientKey: a.clientKey, mergeWindowMs: a.mergeWindowMs, attempts: a.attempts, faults: a.faults }, 0);

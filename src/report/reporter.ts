@@ -2,8 +2,7 @@ import type { EventBus } from '../events/bus.js';
 import { AttemptLog, DEFAULT_CAP } from './attempt-log.js';
 import { analyse } from './analyse.js';
 import { buildReport } from './build.js';
-import { releaseChunks } from './chunks.js';
-import { formatOfFile, renderReport, writeChunks } from './files.js';
+import { formatOfFile, renderReport, writeStreamed } from './files.js';
 import { writeFileSync } from 'node:fs';
 import type { Expectations } from './expect-schema.js';
 import { DEFAULT_CLIENT_KEY, parseClientKey, type KeySpec } from './identity.js';
@@ -60,12 +59,8 @@ export class Reporter {
   /** `--report FILE`: the report in the format of the file's extension (JSON as `JSON.stringify(report, null, 2)`); returns the verdict. */
   writeFile(file: string): Report['verdict'] {
     const format = formatOfFile(file) ?? 'json';
-    if (format === 'json') {
-      const { chunks, verdict } = this.json(2, '\n');
-      writeChunks(file, chunks);
-      releaseChunks(chunks);
-      return verdict;
-    }
+    // JSON goes out a chunk at a time, each written before the next is made (one chunk of memory).
+    if (format === 'json') return writeStreamed(file, (sink) => reportJson(this.log, this.options(), 2, '\n', sink).verdict);
     const report = this.report();
     writeFileSync(file, renderReport(report, format));
     return report.verdict;

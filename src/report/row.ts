@@ -48,9 +48,9 @@ export function decide(decisive: Attempt, end: number | null): Outcome {
   return outcome === 'open' && end !== null ? 'closed' : outcome;
 }
 
-/** A logical attempt of one connection. */
-export function single(a: Attempt, id: number, end: number | null): ReportAttempt {
-  return new Row(id, [a.conn], a.proxy, a.start, end, decide(a, end), a.faults, a, a.upgradedAt, a.firstMessageAt, a.method !== undefined ? a : undefined);
+/** A logical attempt of one connection (`outcome`: decide(a, end), when the caller has it already). */
+export function single(a: Attempt, id: number, end: number | null, outcome = decide(a, end)): ReportAttempt {
+  return new Row(id, [a.conn], a.proxy, a.start, end, outcome, a.faults, a, a.upgradedAt, a.firstMessageAt, a.method !== undefined ? a : undefined);
 }
 
 /** A logical attempt of several connections: the decisive one is the first upgraded, else the last. */

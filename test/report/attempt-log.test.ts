@@ -61,4 +61,34 @@ describe('attempt log (SPEC §11)', () => {
       ['delay-messages', ['c-1']],
     ]);
   });
+
+  it('knows whether its attempts came in start order and all have keys, and the report is the same either way', () => {
+    const at = (conn: string, start: number, key: string | null) => newAttempt(conn, 'default', '10.0.0.1', start, { key, keyedBy: key === null ? null : 'query:client', status: 503, how: 'fin', end: start + 5 });
+    const options = { specs, mergeWindowMs: 100, expect: { minWaitMs: 50, maxAttempts: 3 }, now: 100_000 };
+    const starts = [0, 1_000, 3_000, 2_000, 7_000];
+    const shuffled = new AttemptLog(specs);
+    for (const s of starts) shuffled.add(at(`c-${s}`, s, s === 2_000 ? null : 'k'));
+    expect(shuffled.hints()).toEqual({ sorted: false, keyed: false });
+    const ordered = new AttemptLog(specs);
+    for (const s of [...starts].sort((a, b) => a - b)) ordered.add(at(`c-${s}`, s, s === 2_000 ? null : 'k'));
+    expect(ordered.hints()).toEqual({ sorted: true, keyed: false });
+    const report = buildReport(shuffled, options);
+    expect(report.clients).toEqual(buildReport(ordered, options).clients);
+    expect(report.clients[0]!.attempts.map((a) => a.start)).toEqual([0, 1_000, 2_000, 3_000, 7_000]);
+    expect(report.clients[0]!.waits).toEqual([995, 995, 995, 3_995]);
+
+    // The keyless attempt dropped by the cap: every kept one has its key.
+    const capped = new AttemptLog(specs, 2);
+    for (const [i, key] of ['k', null, 'k', 'k'].entries()) capped.add(at(`c-${i}`, i * 1_000, key));
+    expect(capped.hints()).toEqual({ sorted: true, keyed: true });
+    // Keyed when its request head comes (the connection observer), as a live log is.
+    const bus = new EventBus();
+    const live = new AttemptLog(specs);
+    live.attach(bus);
+    bus.emit('default', 'connection.open', { conn: 'c-1', client: { address: '127.0.0.1', port: 40001 } });
+    expect(live.hints().keyed).toBe(false);
+    bus.request('default', 'c-1', { method: 'GET', path: '/', query: 'client=a', headers: [['Host', 'x']], upgrade: true });
+    expect(live.hints().keyed).toBe(true);
+    expect(live.list()[0]!.key).toBe('a');
+  });
 });

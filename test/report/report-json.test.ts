@@ -40,15 +40,7 @@ describe('the report JSON written from the attempt log (GET /report, --report FI
   });
 
   it('spans chunks byte for byte and validates against schema/report.schema.json', () => {
-    const specs = parseClientKey('query:client');
-    const log = new AttemptLog(specs, 20_000);
-    for (let k = 0, t = 1_000_000; k < 20; k++, t += 1000) {
-      for (let c = 0; c < 400; c++) {
-        const fields = { key: `client-${c}`, keyedBy: 'query:client', method: 'GET', path: '/', end: t + c + 5, status: k === 19 ? 101 : 503, ...(k === 19 ? { upgradedAt: t + c + 3 } : {}), how: 'fin', closedBy: 'client', faults: k === 19 ? [] : ['status'] } as const;
-        log.add(newAttempt(`c${c}-${k}`, 'default', '127.0.0.1', t + c, { ...fields, faults: [...fields.faults] }));
-      }
-    }
-    const options = { specs, mergeWindowMs: 100, expect: { minWaitMs: 50, maxAttempts: 25, jitter: true, herd: false }, now: 2_000_000 };
+    const { log, options } = spanningLog();
     const out = reportJson(log, options);
     expect(out.chunks.length).toBeGreaterThan(1);
     expect(bytes(out).equals(Buffer.from(JSON.stringify(buildReport(log, options))))).toBe(true);
@@ -61,7 +53,39 @@ describe('the report JSON written from the attempt log (GET /report, --report FI
     expect(again.chunks.some((c) => used.has(c.buffer))).toBe(true);
     expect(bytes(again).equals(Buffer.from(JSON.stringify(buildReport(log, { ...options, now: 3_000_000 }))))).toBe(true);
   });
+
+  it('hands the same bytes to a sink chunk by chunk, writing each chunk again once handed over (--report FILE.json)', () => {
+    const { log, options } = spanningLog();
+    const report = buildReport(log, options);
+    const want = Buffer.from(JSON.stringify(report, null, 2) + '\n');
+    const got: Buffer[] = [];
+    const memory = new Set<ArrayBufferLike>();
+    const out = reportJson(log, options, 2, '\n', (chunk) => {
+      got.push(Buffer.from(chunk)); // a copy: the writer writes the next chunk into the same memory
+      memory.add(chunk.buffer);
+    });
+    expect(got.length).toBeGreaterThan(3);
+    expect(Buffer.concat(got).equals(want)).toBe(true);
+    expect(out.chunks).toEqual([]);
+    expect(out.length).toBe(want.length);
+    expect(out.verdict).toBe(report.verdict);
+    // One chunk of memory for the whole report, however many chunks went out.
+    expect(memory.size).toBe(1);
+  });
 });
+
+/** 400 clients × 20 attempts: a report of several 1 MiB chunks. */
+function spanningLog() {
+  const specs = parseClientKey('query:client');
+  const log = new AttemptLog(specs, 20_000);
+  for (let k = 0, t = 1_000_000; k < 20; k++, t += 1000) {
+    for (let c = 0; c < 400; c++) {
+      const fields = { key: `client-${c}`, keyedBy: 'query:client', method: 'GET', path: '/', end: t + c + 5, status: k === 19 ? 101 : 503, ...(k === 19 ? { upgradedAt: t + c + 3 } : {}), how: 'fin', closedBy: 'client', faults: k === 19 ? [] : ['status'] } as const;
+      log.add(newAttempt(`c${c}-${k}`, 'default', '127.0.0.1', t + c, { ...fields, faults: [...fields.faults] }));
+    }
+  }
+  return { log, options: { specs, mergeWindowMs: 100, expect: { minWaitMs: 50, maxAttempts: 25, jitter: true, herd: false }, now: 2_000_000 } };
+}
 
 const running: RunningWsfault[] = [];
 afterAll(async () => {
