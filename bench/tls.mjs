@@ -9,6 +9,7 @@
 //         proxy's CPU time per GB (user + system, all threads; nginx: its worker);
 //   handshake: N new connections one after another, each TCP + TLS (full handshake, no session
 //         resumption) + WebSocket upgrade, time from connect to open (median, p90).
+// The note names the protocol and cipher each TLS path negotiates with a default Node client.
 // `wsfault ws://` is the same wsfault process without TLS, for what TLS costs it. The proxy's
 // socket reads (read() calls and bytes, /proc/PID/io) give the average read during bulk, which
 // load moves less than time. --baseline DIR adds a second wsfault --tls from DIR/dist (another
@@ -16,6 +17,7 @@
 import { fork, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +156,17 @@ if (baselineAt) {
   const baseline = await startWsfault(baselineApp);
   paths.splice(2, 0, { name: 'wsfault --tls passthrough, baseline build', url: baseline.url, pid: baseline.pid });
 }
+/** What a default Node client (as the load clients are) negotiates with a path: protocol and cipher. */
+const negotiated = (url) => new Promise((resolve) => {
+  const socket = tls.connect({ host: '127.0.0.1', port: Number(new URL(url).port), servername: 'localhost', ca: ca.certPem }, () => {
+    resolve(`${socket.getProtocol()} ${socket.getCipher().standardName}`);
+    socket.destroy();
+  });
+  socket.once('error', (error) => resolve(`no TLS (${error.message})`));
+});
+const ciphers = [];
+for (const path of paths) if (path.url.startsWith('wss:')) ciphers.push(`${path.name.split(' (')[0]}: ${await negotiated(path.url)}`);
+log(`negotiated: ${ciphers.join('; ')}`);
 const samples = Object.fromEntries(paths.map((p) => [p.name, { mbps: [], cpuPerGB: [], readKiB: [], connect: [] }]));
 const started = performance.now();
 const loadStart = os.loadavg()[0];
@@ -185,7 +198,7 @@ const table = [
   ...rows.map((r) => `| ${r.name} | ${r.mbps.toFixed(0)} | ${r.mbpsMin.toFixed(0)}–${r.mbpsMax.toFixed(0)} | ${(r.mbps / ng.mbps).toFixed(2)}× | ${r.cpuPerGB.toFixed(2)} | ${r.readKiB.toFixed(1)} | ${r.connectP50.toFixed(2)} | ${r.connectP90.toFixed(2)} |`),
 ].join('\n');
 const elapsed = (performance.now() - started) / 1000;
-const note = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`node bench/tls.mjs\` (${rounds} rounds interleaved, ${seconds} s of bulk and ${connects} new connections per path and round; ${elapsed.toFixed(0)} s) on ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}; load average ${loadStart.toFixed(2)} at the start and ${load.toFixed(2)} at the end${baselineAt ? `; the baseline build from ${baselineAt}` : ''}.`;
+const note = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC by \`node bench/tls.mjs\` (${rounds} rounds interleaved, ${seconds} s of bulk and ${connects} new connections per path and round; ${elapsed.toFixed(0)} s) on ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}; load average ${loadStart.toFixed(2)} at the start and ${load.toFixed(2)} at the end${baselineAt ? `; the baseline build from ${baselineAt}` : ''}. Negotiated with the load clients' defaults: ${ciphers.join('; ')}.`;
 console.log(`${note}\n\n${table}`);
 if (writeDocs) {
   const file = join(root, 'docs/PERFORMANCE.md');

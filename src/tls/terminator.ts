@@ -2,6 +2,7 @@ import { Server, type Socket } from 'node:net';
 import tls from 'node:tls';
 import type { TlsHello, TlsVerdict } from '../faults/hooks.js';
 import type { Secured, SecureHost, Terminator } from '../proxy/secure.js';
+import { ownWrappedReads } from '../transport/owned-reads.js';
 import { readHello } from './read-hello.js';
 import type { Issuer, ServeProfile } from './issuer.js';
 
@@ -106,6 +107,8 @@ export class TlsTerminator implements Terminator {
     if (host.client.destroyed) return null;
     const raw = host.client;
     const secure = new tls.TLSSocket(raw, { isServer: true, server: sessionParser, secureContext: context, ALPNProtocols: profile.alpn ?? ['http/1.1'] });
+    // Decrypted records into the proxy's buffers, not a fresh ArrayBuffer each (owned-reads.ts).
+    ownWrappedReads(secure);
     // A TLSSocket's handle is not TCP, so a RST is sent through the socket under it.
     secure.resetAndDestroy = () => {
       raw.resetAndDestroy();

@@ -163,9 +163,13 @@ export function privateHolders(): number {
   return holders.size;
 }
 
-/** Whether `socket` reads into owned buffers (false: a plain Node socket, the fallback). */
+/**
+ * Whether `socket` reads into owned buffers (false: a plain Node socket, the fallback). A TLS
+ * socket answers false even when it does (ownWrappedReads): a write to it always completes later
+ * (TLSWrap's request waits for the socket under it), so a view written to it would always be lent.
+ */
 export function ownsReads(socket: Socket): boolean {
-  return (socket as Owned)[STATE] !== undefined;
+  return (socket as Owned)[STATE] !== undefined && (socket as { encrypted?: boolean }).encrypted !== true;
 }
 
 /** Lets `borrower` take views of the socket's reads when it goes private; no-op on other streams. */
@@ -216,4 +220,39 @@ export function ownAccepted(socket: Socket, options: { noDelay: boolean }): Sock
   // The generator ran for the new handle: onread is in force. Otherwise a plain socket it is.
   if (generated !== before) owned[STATE] = newState();
   return owned;
+}
+
+/** Node's keys for a socket's `onread` (net.js keeps them under symbols), found once on a probe. */
+type ReadHooks = { buffer: symbol; callback: symbol; generator: symbol };
+let hooks: ReadHooks | null | undefined;
+
+function readHooks(): ReadHooks | null {
+  if (hooks !== undefined) return hooks;
+  const probe = new net.Socket({ onread: ONREAD } as net.SocketConstructorOpts) as unknown as Record<symbol, unknown>;
+  const named = (name: string) => Object.getOwnPropertySymbols(probe).find((key) => key.description === name);
+  const [buffer, callback, generator] = [named('kBuffer'), named('kBufferCb'), named('kBufferGen')];
+  hooks = buffer && callback && generator && probe[callback] === onRead && probe[generator] === nextBuffer ? { buffer, callback, generator } : null;
+  return hooks;
+}
+
+/**
+ * Owned reads for a stream Node made without them: a server TLSSocket wrapping an accepted
+ * socket (Node's TLSSocket passes `onread: null` when it wraps one). Its handle (TLSWrap) is a
+ * stream like TCP's, so this does what Node's constructor does for `onread`: the handle reads
+ * into the shared buffer and the socket's read hooks are ONREAD's. Each decrypted record then
+ * lands in a buffer the proxy owns instead of a fresh ArrayBuffer, and a forwarding Pipe may
+ * borrow it as on a plain socket. Call it before the stream reads. False (nothing changed) where
+ * Node's internals are not as expected.
+ */
+export function ownWrappedReads(stream: Socket): boolean {
+  const found = readHooks();
+  const handle = (stream as Internal)._handle as { useUserBuffer?: (buffer: Buffer) => unknown } | null | undefined;
+  if (found === null || !handle || typeof handle.useUserBuffer !== 'function' || (stream as Owned)[STATE] !== undefined) return false;
+  const keyed = stream as unknown as Record<symbol, unknown>;
+  keyed[found.buffer] = SHARED;
+  keyed[found.generator] = nextBuffer;
+  keyed[found.callback] = onRead;
+  handle.useUserBuffer(SHARED);
+  (stream as Owned)[STATE] = newState();
+  return true;
 }
