@@ -119,10 +119,13 @@ const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 /** Title, scenario, and whether pings go between the messages (a held message lets them overtake it). */
 const scenarios: [string, object, boolean?][] = [
   ['parsed frames (drop-messages rate 0)', { name: 'parsed', faults: [{ type: 'drop-messages', rate: 0 }] }],
+  ['latency 0', { name: 'latency0', faults: [{ type: 'latency', delay: 0 }] }],
+  ['latency 20 ms', { name: 'latency20', faults: [{ type: 'latency', delay: '20ms' }] }],
   ['delay-messages 5 ms (whole messages held)', { name: 'held', faults: [{ type: 'delay-messages', delay: '5ms' }] }, false],
+  ['latency 0 and parsed frames', { name: 'both', faults: [{ type: 'latency', delay: 0 }, { type: 'drop-messages', rate: 0 }] }],
 ];
 
-describe('views of read buffers through parsed frames', () => {
+describe('views of read buffers through parsed frames and transport links', () => {
   for (const [title, scenario, pings = true] of scenarios) {
     it(`${title}: 24 MiB of varied frames each way arrive byte-exact past slow readers, the client's reads mostly as views`, async () => {
       const upFrames = frames(24 * MIB, true, `${title} up`, pings);
