@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import net, { type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeHeader } from '../../src/protocol/frame-encode.js';
+import { FrameParser } from '../../src/protocol/frame-parser.js';
 import { Opcode } from '../../src/protocol/opcodes.js';
 import { streamFor } from '../../src/scenario/prng.js';
 import { ownedReadStats, privateHolders } from '../../src/transport/owned-reads.js';
@@ -161,4 +162,41 @@ describe('views of read buffers through parsed frames and transport links', () =
       expect(privateHolders()).toBe(0);
     }, 180_000);
   }
+
+  it('fragment-messages re-frames messages as they stream: payloads arrive intact, unmasked with the key their header brought', async () => {
+    // The input masking key is read from a frame's header and used for the frame's whole payload,
+    // which spans later reads into the same buffer.
+    const sent = frames(16 * MIB, true, 'reframe up');
+    const received: Buffer[] = [];
+    let total = 0;
+    const upstream = await startTcpServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        received.push(chunk);
+        total += chunk.length;
+      });
+      socket.write(RESPONSE);
+    });
+    const { port, proxy } = await startWsfault(`ws://127.0.0.1:${upstream.port}`, { name: 'reframe', faults: [{ type: 'fragment-messages', size: 20_000 }] });
+    const before = { ...ownedReadStats };
+    const client = net.connect(port, '127.0.0.1');
+    client.resume();
+    await new Promise((resolve) => client.once('connect', resolve));
+    client.write(REQUEST);
+    await until(() => total >= REQUEST.length, 'the upgrade to reach the upstream');
+    await sendCut(client, sent, 'reframe');
+    const payloadOf = (bytes: Buffer) => {
+      const all = new FrameParser({ expectMasked: true }).push(bytes).filter((f) => f.opcode < 8);
+      return { bytes: Buffer.concat(all.map((f) => f.payload)), frames: all.length };
+    };
+    const expected = payloadOf(sent.bytes);
+    // Every data byte passed once: re-framing adds only headers (2–14 bytes per 20 000).
+    await until(() => total - REQUEST.length >= expected.bytes.length, 'the payloads to arrive', 120_000);
+    await until(() => payloadOf(Buffer.concat(received).subarray(REQUEST.length)).bytes.length === expected.bytes.length, 'the last frame', 10_000);
+    const got = payloadOf(Buffer.concat(received).subarray(REQUEST.length));
+    expect(got.frames).toBeGreaterThan(expected.frames);
+    expect(sha(got.bytes)).toBe(sha(expected.bytes));
+    expect(ownedReadStats.borrowed - before.borrowed).toBeGreaterThan(50);
+    client.resetAndDestroy();
+    await until(() => proxy.connections.size === 0, 'the connection to close');
+  }, 180_000);
 });
