@@ -109,13 +109,24 @@ export class FrameParser {
     return frames;
   }
 
-  /** Feeds bytes, delivering to `sink` as far as they go; throws a FrameError at a violation. */
-  feed(chunk: Buffer, sink: FrameSink): void {
+  /**
+   * Feeds bytes, delivering to `sink` as far as they go; throws a FrameError at a violation.
+   * `transient`: the chunk's memory is reused once this call returns (a view of a read buffer),
+   * so what the parser holds of it beyond the call (a header or frame not yet whole) is copied.
+   */
+  feed(chunk: Buffer, sink: FrameSink, transient = false): void {
     if (this.failed) return;
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
     }
+    this.deliver(sink);
+    if (!transient) return;
+    const chunks = this.chunks;
+    for (let i = 0; i < chunks.length; i++) if (chunks[i]!.buffer === chunk.buffer) chunks[i] = Buffer.from(chunks[i]!);
+  }
+
+  private deliver(sink: FrameSink): void {
     for (;;) {
       const current = this.current ?? this.nextHeader(sink);
       if (!current) return;
@@ -234,6 +245,11 @@ export class FrameParser {
     }
     return out;
   }
+}
+
+/** The same frame over a copy of its bytes, for one kept beyond a transient chunk. */
+export function ownedFrame(frame: Frame): Frame {
+  return makeFrame(Buffer.from(frame.raw), frame, frame.raw.length - frame.length);
 }
 
 function makeFrame(raw: Buffer, { fin, rsv, opcode, masked, length }: FrameHeader, headerLength: number): Frame {

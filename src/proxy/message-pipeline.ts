@@ -1,7 +1,7 @@
 import type { Direction, MessageHeader, MessageUnit, UnitFrame } from '../faults/hooks.js';
 import { decidedOnUnit, reframeUnit } from '../faults/messages/units.js';
 import { encodeFrameWith } from '../protocol/frame-encode.js';
-import { FrameError, FrameParser, type Frame, type FrameHeader, type FrameSink } from '../protocol/frame-parser.js';
+import { FrameError, FrameParser, ownedFrame, type Frame, type FrameHeader, type FrameSink } from '../protocol/frame-parser.js';
 import { isControl, Opcode } from '../protocol/opcodes.js';
 import { noteHeld } from './buffer-gauge.js';
 import type { FaultInstance } from './fault-instances.js';
@@ -57,6 +57,8 @@ export class MessagePipeline implements ParsedMode, FrameSink {
   /** The frame in progress: a control frame, or a data frame with its header. */
   private control = false;
   private frameHeader: FrameHeader | null = null;
+  /** The chunk being parsed is a view of a read buffer: what outlives push() is copied. */
+  private transient = false;
 
   constructor(private readonly options: MessagePipelineOptions) {
     const { direction, compressed, inMessage } = options;
@@ -69,9 +71,12 @@ export class MessagePipeline implements ParsedMode, FrameSink {
     }
   }
 
-  push(chunk: Buffer): void {
+  push(chunk: Buffer, transient = false): void {
+    this.transient = transient;
     try {
-      this.parser.feed(chunk, this);
+      this.parser.feed(chunk, this, transient);
+      // A streaming frame's header that arrived last waits for its payload (the next read).
+      if (transient) this.message?.writer?.keep();
     } catch (error) {
       if (!(error instanceof FrameError)) throw error;
       this.release();
@@ -95,9 +100,11 @@ export class MessagePipeline implements ParsedMode, FrameSink {
   }
 
   frame(frame: Frame): void {
-    if (this.control) return this.run(unitOf('control', frame.opcode, [frame], this.options.compressed), 0);
+    // Faults may keep a control frame or a collected message (delay, reorder): never a view of a
+    // read buffer. A frame that streams through is written before push() returns.
+    if (this.control) return this.run(unitOf('control', frame.opcode, [this.transient ? ownedFrame(frame) : frame], this.options.compressed), 0);
     const message = this.message!;
-    if (message.decision.collect) message.frames.push(frame);
+    if (message.decision.collect) message.frames.push(this.transient ? ownedFrame(frame) : frame);
     else message.writer?.frame(frame);
     if (frame.fin) this.finish(message);
   }

@@ -19,7 +19,8 @@ type Piped = Socket & { [READER]?: Pipe; [WRITER]?: Pipe };
 
 /** Parsed mode: every chunk read goes to it (the message pipeline), which writes to the FrameOutput. */
 export interface ParsedMode {
-  push(chunk: Buffer): void;
+  /** `transient`: the chunk is a view of a read buffer, reused after the call: keep no view of it. */
+  push(chunk: Buffer, transient?: boolean): void;
 }
 
 /** How parsed mode writes toward the peer. */
@@ -58,6 +59,13 @@ export class Pipe implements FrameOutput, Borrower {
   private outMessageOpen = false;
   /** What waits for the output's boundary; made at the first write that has to wait. */
   private waiting: { bytes: Buffer; control: boolean }[] | null = null;
+  /**
+   * While a read is parsed: the output written so far and not yet handed to the sink, so that
+   * pieces lying side by side in the read (the end of one message, the next one's header and
+   * payload) go out as one view and one write.
+   */
+  private gathering = false;
+  private gathered: Buffer | null = null;
 
   constructor(
     readonly source: Socket,
@@ -79,10 +87,15 @@ export class Pipe implements FrameOutput, Borrower {
    * with nothing queued, so nothing but the write can keep the view. Returns whether it kept it.
    */
   take(view: Buffer): boolean | null {
-    if (this.stopped || this.parsed || this.pendingParsed || this.injections?.length || this.finalFrame) return null;
+    if (this.stopped || this.pendingParsed || this.injections?.length || this.finalFrame) return null;
     const sink = this.sink;
     // Owned reads offer views only while the source has one 'data' listener: this pipe's.
     if (!ownsReads(sink) || sink.writableLength > 0 || !sink.writable || sink.destroyed) return null;
+    if (this.parsed) {
+      // Cut-through: what passes is written as views of the read; the pipeline copies what it holds.
+      this.parse(view, true);
+      return sink.writableLength > 0;
+    }
     this.frameTracker?.feed(view);
     this.forward(view);
     return sink.writableLength > 0;
@@ -177,6 +190,7 @@ export class Pipe implements FrameOutput, Borrower {
   /** The peer broke the protocol: write `frame` (a Close) at once, since input stops at a boundary. */
   abortWith(frame: Buffer): void {
     if (this.stopped) return;
+    this.flushGathered();
     this.stopped = true;
     if (!this.sink.destroyed && this.sink.writable) this.sink.write(frame);
   }
@@ -219,10 +233,16 @@ export class Pipe implements FrameOutput, Borrower {
     this.forward(chunk);
   }
 
-  private parse(chunk: Buffer): void {
+  private parse(chunk: Buffer, transient = false): void {
     // The tracker still follows the input: message counts, Close codes, idle detection.
     this.frameTracker?.feed(chunk);
-    this.parsed!.push(chunk);
+    this.gathering = true;
+    try {
+      this.parsed!.push(chunk, transient);
+    } finally {
+      this.gathering = false;
+      this.flushGathered();
+    }
   }
 
   private forward(chunk: Buffer): void {
@@ -231,11 +251,30 @@ export class Pipe implements FrameOutput, Borrower {
   }
 
   private forwardRaw(bytes: Buffer): void {
+    if (this.gathering) {
+      const before = this.gathered;
+      if (before === null) return void (this.gathered = bytes);
+      if (before.buffer === bytes.buffer && before.byteOffset + before.length === bytes.byteOffset) {
+        this.gathered = Buffer.from(bytes.buffer, before.byteOffset, before.length + bytes.length);
+        return;
+      }
+      this.flushGathered();
+      this.gathered = bytes;
+      return;
+    }
+    if (!this.sink.destroyed && this.sink.writable && !this.sink.write(bytes)) this.source.pause();
+  }
+
+  private flushGathered(): void {
+    const bytes = this.gathered;
+    if (bytes === null) return;
+    this.gathered = null;
     if (!this.sink.destroyed && this.sink.writable && !this.sink.write(bytes)) this.source.pause();
   }
 
   private writeFinalFrame(): void {
     const frame = this.finalFrame!;
+    this.flushGathered();
     this.stopped = true;
     this.waiting = null;
     if (!this.sink.destroyed && this.sink.writable) this.sink.write(frame);

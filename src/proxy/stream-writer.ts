@@ -58,7 +58,8 @@ export class StreamWriter {
       this.raw = { header, head };
       return;
     }
-    this.inKey = header.masked ? head.subarray(head.length - 4) : null;
+    // Copied: it is used for the whole frame, beyond the read buffer the head is a view of.
+    this.inKey = header.masked ? Buffer.from(head.subarray(head.length - 4)) : null;
     this.startSplit(header);
   }
 
@@ -69,13 +70,18 @@ export class StreamWriter {
       const frameEnd = offset + bytes.length === header.length;
       this.raw.head = null;
       if (frameEnd) this.frames++;
-      return this.out.writeStream(head ? Buffer.concat([head, bytes]) : bytes, frameEnd, frameEnd && header.fin);
+      return this.out.writeStream(head ? joined(head, bytes) : bytes, frameEnd, frameEnd && header.fin);
     }
     if (!this.inKey) return this.splitPiece(bytes, false);
     // Unmasked into a buffer of our own, which splitPiece may then mask in place.
     const plain = Buffer.allocUnsafe(bytes.length);
     for (let i = 0; i < bytes.length; i++) plain[i] = bytes[i]! ^ this.inKey[(offset + i) & 3]!;
     this.splitPiece(plain, true);
+  }
+
+  /** The read the held header is a view of will be reused: keep a copy of it instead. */
+  keep(): void {
+    if (this.raw?.head) this.raw.head = Buffer.from(this.raw.head);
   }
 
   /** The streaming input frame has ended. */
@@ -143,6 +149,15 @@ export class StreamWriter {
     for (let i = 0; i < last; i++) this.out.writeStream(writes[i]!, false, false);
     this.out.writeStream(writes[last]!, frameEnd, messageEnd);
   }
+}
+
+/**
+ * A header and the payload after it as one write: a view of both when they lie side by side in
+ * one read (the usual case: no copy of the payload), else a copy.
+ */
+function joined(head: Buffer, bytes: Buffer): Buffer {
+  if (head.buffer === bytes.buffer && head.byteOffset + head.length === bytes.byteOffset) return Buffer.from(head.buffer, head.byteOffset, head.length + bytes.length);
+  return Buffer.concat([head, bytes]);
 }
 
 /** Output frame lengths for an input frame of `length` bytes split by each size in turn. */

@@ -1,6 +1,7 @@
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { DelayLine, type Stage } from './delay-line.js';
+import { LEND_READS, lendReads, type Borrower, type Lender } from './owned-reads.js';
 
 /** What is held per direction before the source is paused (SPEC §4.2, docs/faults.md). */
 export const DEFAULT_HOLD_CAP = 1024 * 1024;
@@ -28,7 +29,7 @@ export interface LinkEvents {
  * blackhole) swallows ends too. Backpressure passes through both queues. Without timing faults
  * the raw socket is used and this class does not exist for that connection.
  */
-export class ClientLink extends Duplex {
+export class ClientLink extends Duplex implements Lender {
   readonly up: DelayLine;
   readonly down: DelayLine;
   /** Bytes that entered the link each way (before any delay). */
@@ -38,6 +39,11 @@ export class ClientLink extends Duplex {
   private readonly byteListeners = new Set<(direction: 'upstream' | 'downstream', totals: { up: number; down: number }) => void>();
   private readonly pendingWrites: (() => void)[] = [];
   private readonly capBytes: number;
+  /** Who reads the link (its Pipe), offered views of the socket's reads that pass at once. */
+  private reader: Borrower | null = null;
+  /** While a view of the socket's read buffer passes: its memory, and whether a write kept it. */
+  private borrowed: ArrayBufferLike | null = null;
+  private kept = false;
 
   constructor(
     readonly socket: Socket,
@@ -49,7 +55,7 @@ export class ClientLink extends Duplex {
     this.capBytes = capBytes;
     this.up = new DelayLine(stages.upstream, {
       capBytes,
-      write: (chunk) => this.push(chunk),
+      write: (chunk) => this.deliver(chunk),
       pauseSource: () => socket.pause(),
       resumeSource: () => socket.resume(),
       cut: () => events.cut(),
@@ -73,7 +79,47 @@ export class ClientLink extends Duplex {
     socket.on('close', () => {
       if (!this.destroyed) this.destroy();
     });
+    // Readable has a take() of its own (an iterator helper): the Borrower is a small object.
+    lendReads(socket, { take: (view) => this.takeView(view) });
     socket.resume();
+  }
+
+  [LEND_READS](reader: Borrower): void {
+    this.reader = reader;
+  }
+
+  /**
+   * Owned reads' fast path (src/transport/owned-reads.ts): a view of the socket's private read
+   * buffer. What the stages let through now goes to the reader as a view (or a copy pushed as
+   * usual); what they hold back is copied before this returns. True if a write kept the view.
+   */
+  private takeView(view: Buffer): boolean | null {
+    if (this.destroyed) return null;
+    this.counted('upstream', view.length);
+    this.borrowed = view.buffer;
+    this.kept = false;
+    try {
+      this.up.push(view);
+    } finally {
+      this.borrowed = null;
+      this.up.keep(view.buffer);
+    }
+    return this.kept;
+  }
+
+  /** The upstream stages let `chunk` through: to the reader (a view if it takes one), else pushed. */
+  private deliver(chunk: Buffer): boolean {
+    if (this.borrowed === null || chunk.buffer !== this.borrowed) return this.push(chunk);
+    // The reader may take it only as the link's own read path would hand it: nothing before it.
+    const reader = this.reader;
+    if (reader !== null && this.readableFlowing === true && this.readableLength === 0 && this.listenerCount('data') === 1) {
+      const kept = reader.take(chunk);
+      if (kept !== null) {
+        this.kept ||= kept;
+        return true;
+      }
+    }
+    return this.push(Buffer.from(chunk));
   }
 
   get remoteAddress(): string | undefined {

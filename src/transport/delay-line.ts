@@ -23,7 +23,9 @@ export interface Piece {
  * Maps one arriving chunk (with its arrival time) to scheduled pieces, in order; returning no
  * piece drops the chunk. `holdsEnd`, when present, says whether the stage also swallows a FIN or
  * RST that arrives at `at`: a path that drops packets drops those too, so the far peer learns
- * nothing until the stage lets ends through again.
+ * nothing until the stage lets ends through again. A stage keeps no chunk beyond the call but
+ * in the pieces it returns: a chunk may be a view of a read buffer that the queue copies only
+ * if the piece is still queued once the read is handled.
  */
 export type Stage = ((piece: Piece) => Piece[]) & { holdsEnd?: (at: number) => boolean };
 
@@ -116,6 +118,15 @@ export class DelayLine {
   /** True while an end is swallowed. */
   get holdingEnd(): boolean {
     return this.heldEnd !== null;
+  }
+
+  /** Pieces still queued that are views of `memory` (a read buffer about to be reused) become copies. */
+  keep(memory: ArrayBufferLike): void {
+    const queue = this.queue;
+    for (let i = this.head; i < queue.length; i++) {
+      const piece = queue[i]!;
+      if (piece.chunk.buffer === memory) queue[i] = { ...piece, chunk: Buffer.from(piece.chunk) };
+    }
   }
 
   /** Drops everything queued (the connection is going away). */

@@ -172,10 +172,17 @@ export function ownsReads(socket: Socket): boolean {
   return (socket as Owned)[STATE] !== undefined && (socket as { encrypted?: boolean }).encrypted !== true;
 }
 
-/** Lets `borrower` take views of the socket's reads when it goes private; no-op on other streams. */
-export function lendReads(socket: Socket, borrower: Borrower): void {
-  const state = (socket as Owned)[STATE];
+/** A stream that is not a socket but passes its source's views on to its own reader (ClientLink). */
+export const LEND_READS: unique symbol = Symbol('wsfault.lendReads');
+export interface Lender {
+  [LEND_READS](borrower: Borrower): void;
+}
+
+/** Lets `borrower` take views of the stream's reads when it goes private; no-op on other streams. */
+export function lendReads(stream: Socket, borrower: Borrower): void {
+  const state = (stream as Owned)[STATE];
   if (state) state.borrower = borrower;
+  else (stream as Partial<Lender>)[LEND_READS]?.(borrower);
 }
 
 /** `net.connect` reading into owned buffers. */
