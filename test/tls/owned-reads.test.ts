@@ -124,6 +124,43 @@ describe('wss:// reads into owned buffers', () => {
     expect(privateHolders()).toBe(0);
   }, 180_000);
 
+  // The same over a client link (latency 0: the link borrows the TLS socket's reads) and in
+  // parsed mode (the pipeline keeps copies of what it holds): views of decrypted records pass
+  // through both, and a slow reader on either side must still get every byte.
+  for (const [mode, scenario] of [
+    ['a client link (latency 0)', { name: 'lat0', faults: [{ type: 'latency', delay: 0 }] }],
+    ['parsed frames', { name: 'parse', faults: [{ type: 'drop-messages', rate: 0 }] }],
+  ] as const) {
+    it(`through ${mode}: 16 MiB each way arrive byte-exact past slow readers`, async () => {
+      const up = randomBytes(16 * MIB, `up-${scenario.name}`);
+      const down = randomBytes(16 * MIB, `down-${scenario.name}`);
+      const upHeader = encodeHeader({ fin: true, rsv: 0, opcode: Opcode.Binary, length: up.length }, Buffer.from([1, 2, 3, 4]));
+      const downHeader = encodeHeader({ fin: true, rsv: 0, opcode: Opcode.Binary, length: down.length }, null);
+      let serverSink: ReturnType<typeof slowSink> | null = null;
+      let serverSent: Promise<void> | null = null;
+      const upstream = await startTcpServer((socket) => {
+        serverSink = slowSink(socket, REQUEST.length + upHeader.length, up.length);
+        socket.write(RESPONSE);
+        serverSent = sendFrame(socket, down, false);
+        socket.on('end', () => socket.end());
+      });
+      const w = await startTlsWsfault(`ws://127.0.0.1:${upstream.port}`, scenario);
+      const client = tls.connect({ host: '127.0.0.1', port: w.port, servername: 'localhost', ca: testCaPem() });
+      const clientSink = slowSink(client, RESPONSE.length + downHeader.length, down.length);
+      await new Promise((resolve) => client.once('secureConnect', resolve));
+      client.write(REQUEST);
+      await until(() => serverSent !== null, 'the upgrade to reach the upstream');
+      await Promise.all([sendFrame(client, up, true), serverSent]);
+      await until(() => clientSink.bytes >= down.length && serverSink!.bytes >= up.length, 'both streams to arrive', 120_000);
+      expect(clientSink.digest()).toBe(sha(down));
+      expect(serverSink!.digest()).toBe(sha(up));
+      client.destroy();
+      const running = w.app.proxies.get('default')!;
+      await until(() => running.proxy.connections.size === 0, 'the connection to close');
+      expect(privateHolders()).toBe(0);
+    }, 180_000);
+  }
+
   it('a client that resets in the middle of a bulk stream ends its connection only, and gives its buffer back', async () => {
     const upstream = await startTcpServer((socket) => {
       socket.write(RESPONSE);
