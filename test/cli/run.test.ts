@@ -85,7 +85,9 @@ describe('wsfault run', () => {
     const exit = await p.exited;
     expect(exit.code).toBe(0);
     expect(Date.now() - started).toBeLessThan(5_000);
-    // The server saw its clients go away too.
+    // The server saw its clients go away too. Its close events run in this process and may come
+    // a few turns after the proxy's exit (seen once on a loaded machine: two of three by then).
+    for (let i = 0; serverSaw.length < 3 && i < 300; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(serverSaw).toEqual([1001, 1001, 1001]);
   });
 
