@@ -460,7 +460,18 @@ if (workloads.has('startup')) {
     { name: 'http-proxy', spawn: (port) => track(spawn(process.execPath, [join(here, 'http-proxy.mjs'), `http://127.0.0.1:${upstreamPort}`, String(port)], { stdio: 'ignore' })) },
   ].filter((k) => PATHS.some((p) => p.name === k.name));
   // The floor of any Node proxy on this machine: a process that only loads net and listens.
-  if (kinds.length) kinds.push({ name: 'node listen', spawn: (port) => track(spawn(process.execPath, ['-e', `require('node:net').createServer((s) => s.destroy()).listen(${port}, '127.0.0.1')`], { stdio: 'ignore' })) });
+  const listenOnly = (port, env) => track(spawn(process.execPath, ['-e', `require('node:net').createServer((s) => s.destroy()).listen(${port}, '127.0.0.1')`], { stdio: 'ignore', env }));
+  if (kinds.length) kinds.push({ name: 'node listen', spawn: (port) => listenOnly(port) });
+  // NODE_EXTRA_CA_CERTS makes Node 20 parse its own root store and that file before any JavaScript
+  // runs (node::crypto::UseExtraCaCerts: ~415 M instructions here with the 144-certificate system
+  // bundle, against ~90 M for all the rest of `node -e 0`). Every Node process pays it alike,
+  // so where it is set the start-up is also measured without it: what a machine without it sees.
+  if (kinds.length && process.env.NODE_EXTRA_CA_CERTS) {
+    const { NODE_EXTRA_CA_CERTS: _, ...bare } = process.env;
+    const w = kinds.find((k) => k.name === 'wsfault passthrough');
+    if (w) kinds.push({ name: 'wsfault passthrough, no NODE_EXTRA_CA_CERTS', spawn: (port) => track(spawn(process.execPath, [CLI, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', 'off', '--log-level', 'warn'], { stdio: 'ignore', env: bare })) });
+    kinds.push({ name: 'node listen, no NODE_EXTRA_CA_CERTS', spawn: (port) => listenOnly(port, bare) });
+  }
   for (let i = 0; i < settings.startups; i++) {
     for (const k of kinds) {
       const port = await freePort();
@@ -565,6 +576,7 @@ const machine = {
   kernel: os.release(),
   ulimitHn: hardLimitText,
   loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+  nodeExtraCaCerts: process.env.NODE_EXTRA_CA_CERTS ?? null,
 };
 const med = (list, key) => (list?.length ? median(list.map((s) => s[key])) : null);
 const loadedOf = (list) => (list?.length ? median(list.map((s) => s.load.otherCores)) : 0);
@@ -698,7 +710,7 @@ if (idleRows.length) {
 }
 if (startupRows.length) {
   lines.push(
-    `Start-up: spawn to the first accepted TCP connect (polled every 2 ms), median of ${settings.startups}, interleaved; the CPU time the process had used and its RSS at that moment (nginx: not read, its master forks the worker).`,
+    `Start-up: spawn to the first accepted TCP connect (polled every 2 ms), median of ${settings.startups}, interleaved; the CPU time the process had used and its RSS at that moment (nginx: not read, its master forks the worker).${machine.nodeExtraCaCerts ? ` NODE_EXTRA_CA_CERTS is set here (${machine.nodeExtraCaCerts}): Node 20 parses it, and its own root store, before any JavaScript runs, in every Node process; the rows "…, no NODE_EXTRA_CA_CERTS" start without it.` : ''}`,
     '',
     '| proxy | start-up median (ms) | min–max (ms) | CPU time until then (ms) | RSS then (MiB) |',
     '|---|---|---|---|---|',

@@ -1,7 +1,7 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from './app-types.js';
 import { WsfaultError } from './errors.js';
+import { nodeHttp } from './node-builtins.js';
 import { formatHostPort, parseListen } from './proxy/address.js';
 import { VERSION } from './version.js';
 
@@ -19,7 +19,7 @@ export interface HealthServer {
  */
 export async function startHealthServer(app: App, listen: string): Promise<HealthServer> {
   const { host, port } = parseListen(listen, '--health');
-  const server = http.createServer((request, response) => {
+  const server = nodeHttp().createServer((request, response) => {
     const send = (status: number, body: object) => {
       response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       response.end(JSON.stringify(body));

@@ -3,6 +3,11 @@ import { WsfaultError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CommandModule } from 'yargs';
 import { quickParse } from './quick-run.js';
+// Static, unlike the other commands: starting the proxy is what the command line is for, and
+// one module graph loaded at once saves Node a round of module loading after main's own
+// (~4.6 M instructions of start-up, docs/PERFORMANCE.md "Start-up"); other commands pay
+// only this chunk's compile, which their own modules dwarf.
+import { runCommand } from './run.js';
 
 /** Prints one line and exits: 2 for usage and validation, 1 for runtime failures (SPEC §1). */
 function fail(error: unknown): never {
@@ -15,12 +20,12 @@ function fail(error: unknown): never {
 }
 
 /**
- * The commands, each loaded only when it may run: starting the proxy (`run`, the default) is the
- * common case and should not pay for the modules of `ctl`, `validate` and the rest. Help shows
- * them all.
+ * The commands, each loaded only when it may run (but `run`, above): starting the proxy (`run`,
+ * the default) is the common case and should not pay for the modules of `ctl`, `validate` and
+ * the rest. Help shows them all.
  */
 const COMMANDS: Record<string, () => Promise<CommandModule<object, never>>> = {
-  run: async () => (await import('./run.js')).runCommand as CommandModule<object, never>,
+  run: async () => runCommand as unknown as CommandModule<object, never>,
   validate: async () => (await import('./validate.js')).validateCommand as CommandModule<object, never>,
   faults: async () => (await import('./faults.js')).faultsCommand as CommandModule<object, never>,
   scenarios: async () => (await import('./scenarios.js')).scenariosCommand as CommandModule<object, never>,

@@ -121,10 +121,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
         return true;
       }) as unknown as Argv<RunArgs>,
   handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
-    capYoungGeneration();
     const logger = await createLogger(argv['log-level'], argv['log-format']);
     const config = argv.config ? loadConfigFile(argv.config) : null;
     const api = config?.api ?? argv.api;
+    // The young-generation cap needs node:v8 and node:perf_hooks. A plain pass-through's start
+    // leaves the new space at its first size, so there the cap is set once the proxies listen and
+    // those modules do not come before the first accept; the API's start (Fastify) grows the new
+    // space past the cap, so with the API or a config file the cap comes first, as before.
+    const lean = api === 'off' && !config;
+    if (!lean) capYoungGeneration();
     const wsfault = await createWsfault({
       proxies: config
         ? config.proxies
@@ -146,6 +151,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       onWarning: (message) => logger.warn(message),
       report: reportOptions(argv, config?.report?.clientKey),
     });
+    if (lean) capYoungGeneration();
     // createWsfault() resolves once the API and every proxy listen: the banner says all is up.
     process.stdout.write(wsfault.banner() + '\n');
     wsfault.app.bus.subscribe((event) => {

@@ -1,5 +1,9 @@
-import { PerformanceObserver } from 'node:perf_hooks';
-import v8 from 'node:v8';
+import { createRequire } from 'node:module';
+
+// Loaded when the cap is set, after the proxy listens: node:v8 and node:perf_hooks are ~5 M
+// instructions of start-up that the first accept does not need (docs/PERFORMANCE.md, "Start-up").
+const load = createRequire(import.meta.url);
+const v8 = () => load('node:v8') as typeof import('node:v8');
 
 /**
  * The most V8's new space may grow to in a proxy process: two semi-spaces of 4 MiB (issue #13).
@@ -18,7 +22,7 @@ const NEW_SPACE = 'new_space';
 
 /** Both semi-spaces, as V8 reports the new space's size. */
 function newSpaceBytes(): number {
-  return v8.getHeapSpaceStatistics().find((s) => s.space_name === NEW_SPACE)?.space_size ?? 0;
+  return v8().getHeapSpaceStatistics().find((s) => s.space_name === NEW_SPACE)?.space_size ?? 0;
 }
 
 /** Node options that size the young generation themselves: then the user's choice stands. */
@@ -38,8 +42,9 @@ function sizedByUser(): boolean {
  */
 export function capYoungGeneration(capBytes = SEMI_SPACE_CAP_BYTES): void {
   if (sizedByUser()) return;
-  const stop = () => v8.setFlagsFromString('--semi-space-growth-factor=1');
+  const stop = () => v8().setFlagsFromString('--semi-space-growth-factor=1');
   if (newSpaceBytes() >= 2 * capBytes) return stop();
+  const { PerformanceObserver } = load('node:perf_hooks') as typeof import('node:perf_hooks');
   const observer = new PerformanceObserver(() => {
     if (newSpaceBytes() < 2 * capBytes) return;
     stop();

@@ -1,11 +1,11 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
+import type { Agent, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { ConnectionOptions } from 'node:tls';
 import type { Socket } from 'node:net';
 import type httpProxy from 'http-proxy';
 import type { EventBus } from '../events/bus.js';
 import { parseRequestHead, serializeRequestHead, targetPath, type HeaderField } from '../protocol/http-head.js';
+import { nodeHttp, nodeHttps } from '../node-builtins.js';
 import { formatHostPort, type Target } from './address.js';
 import type { HttpOwner } from './connection-context.js';
 import { unreachableBody } from './responses.js';
@@ -28,20 +28,29 @@ export interface HttpForwarderOptions {
  * keep-alive socket comes back to the Connection's own upgrade path.
  */
 export class HttpForwarder {
-  private readonly server = http.createServer();
+  /**
+   * Node's HTTP server and the keep-alive agents, made on the first plain connection (with Node's
+   * http and https modules): a WebSocket-only proxy never needs them, and loading them would
+   * come before its first accept (src/node-builtins.ts).
+   */
+  private made: { server: Server; agents: { http: Agent; https: Agent } } | null = null;
   /** Made on the first plain request: http-proxy costs start-up time a WebSocket-only proxy need not pay. */
   private proxy: httpProxy | null = null;
   private readonly owners = new WeakMap<Socket, HttpOwner>();
-  /** Keep-alive agents per scheme: a proxy's target may change from http to https while it runs. */
-  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
-  constructor(private readonly options: HttpForwarderOptions) {
-    this.agents.https = new https.Agent({ keepAlive: true, ...options.trust });
-    this.server.on('request', this.onRequest);
-    this.server.on('upgrade', this.onUpgrade);
-    this.server.on('clientError', this.onClientError);
+  constructor(private readonly options: HttpForwarderOptions) {}
+
+  private parts(): { server: Server; agents: { http: Agent; https: Agent } } {
+    if (this.made) return this.made;
+    const server = nodeHttp().createServer();
+    // Keep-alive agents per scheme: a proxy's target may change from http to https while it runs.
+    const agents = { http: new (nodeHttp().Agent)({ keepAlive: true }), https: new (nodeHttps().Agent)({ keepAlive: true, ...this.options.trust }) };
+    server.on('request', this.onRequest);
+    server.on('upgrade', this.onUpgrade);
+    server.on('clientError', this.onClientError);
     // Our own head timeout guards the first request; later ones get Node's defaults.
-    this.server.keepAliveTimeout = 5_000;
+    server.keepAliveTimeout = 5_000;
+    return (this.made = { server, agents });
   }
 
   private web(req: IncomingMessage, res: ServerResponse, options: httpProxy.ServerOptions): void {
@@ -62,21 +71,22 @@ export class HttpForwarder {
 
   handle(socket: Socket, connection: HttpOwner): void {
     this.owners.set(socket, connection);
-    this.server.emit('connection', socket);
+    this.parts().server.emit('connection', socket);
     socket.resume();
   }
 
   close(): void {
-    this.server.closeAllConnections?.();
+    this.made?.server.closeAllConnections?.();
     this.proxy?.close();
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.made?.agents.http.destroy();
+    this.made?.agents.https.destroy();
   }
 
   private onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const connection = this.owners.get(req.socket);
     const current = this.options.target();
-    const options = { target: current.httpOrigin, agent: current.tls ? this.agents.https : this.agents.http };
+    const { agents } = this.parts();
+    const options = { target: current.httpOrigin, agent: current.tls ? agents.https : agents.http };
     if (!connection) return void this.web(req, res, options);
     this.count(req, res, connection);
     if (this.options.bus.observed) this.observe(req, connection.id);

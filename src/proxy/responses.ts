@@ -1,5 +1,5 @@
-import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { nodeHttp } from '../node-builtins.js';
 
 /**
  * Writes a complete plain-text HTTP response on a raw socket and half-closes it: what the proxy
@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 export function writeResponse(socket: Socket, status: number, body: string, extraHeaders: [string, string][] = []): void {
   if (socket.destroyed || !socket.writable) return;
   const payload = Buffer.from(body + '\n', 'utf8');
-  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+  let head = `HTTP/1.1 ${status} ${nodeHttp().STATUS_CODES[status] ?? 'Unknown'}\r\n`;
   for (const [name, value] of extraHeaders) head += `${name}: ${value}\r\n`;
   head += `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${payload.length}\r\nConnection: close\r\n\r\n`;
   socket.end(Buffer.concat([Buffer.from(head, 'latin1'), payload]));
@@ -30,7 +30,7 @@ export function writeMadeUpResponse(socket: Socket, status: number, headers: [st
   const all: [string, string][] = [...headers];
   if (!has('content-length')) all.push(['Content-Length', String(payload.length)]);
   if (!has('connection')) all.push(['Connection', 'close']);
-  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+  let head = `HTTP/1.1 ${status} ${nodeHttp().STATUS_CODES[status] ?? 'Unknown'}\r\n`;
   for (const [name, value] of all) head += `${name}: ${value}\r\n`;
   socket.end(Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), payload]));
 }

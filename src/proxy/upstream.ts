@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import net, { type Socket } from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { WsfaultError } from '../errors.js';
+import { nodeTls } from '../node-builtins.js';
 import { connectOwned } from '../transport/owned-reads.js';
 import type { Target } from './address.js';
 
@@ -29,7 +30,7 @@ export function readUpstreamCa(file: string): string {
 /** Node's `ca` replaces the system store: the extra CA is added to it, not put in its place. */
 export function trustOptions(trust: UpstreamTrust | undefined): tls.ConnectionOptions {
   return {
-    ...(trust?.ca ? { ca: [...tls.rootCertificates, trust.ca] } : {}),
+    ...(trust?.ca ? { ca: [...nodeTls().rootCertificates, trust.ca] } : {}),
     rejectUnauthorized: trust?.insecure !== true,
   };
 }
@@ -43,7 +44,7 @@ export function dial(target: Target, timeoutMs: number, trust?: UpstreamTrust): 
   return new Promise((resolve, reject) => {
     const options = { host: target.host, port: target.port, allowHalfOpen: true, noDelay: true };
     const socket: Socket = target.tls
-      ? tls.connect({ ...options, ...trustOptions(trust), servername: net.isIP(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'] })
+      ? nodeTls().connect({ ...options, ...trustOptions(trust), servername: net.isIP(target.host) ? undefined : target.host, ALPNProtocols: ['http/1.1'] })
       : connectOwned(options);
     const connectEvent = target.tls ? 'secureConnect' : 'connect';
     const timer = setTimeout(() => {
