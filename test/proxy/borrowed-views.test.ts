@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import net, { type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeHeader } from '../../src/protocol/frame-encode.js';
@@ -9,15 +8,13 @@ import { ownedReadStats, privateHolders } from '../../src/transport/owned-reads.
 import { startWsfault, stopApps } from '../helpers/app.js';
 import { closeAll, startTcpServer } from '../helpers/servers.js';
 import { delay, until } from '../helpers/wait.js';
+import { MIB, REQUEST, RESPONSE, send, sha, slowSink } from '../helpers/bulk.js';
 
 afterEach(async () => {
   await stopApps();
   await closeAll();
 });
 
-const REQUEST = 'GET /bulk HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
-const RESPONSE = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
-const MIB = 1024 * 1024;
 const SIZES = [65536, 65536, 65536, 65535, 65537, 70_000, 200_000, 1, 125, 126, 300, 4000, 16_384];
 
 /**
@@ -79,43 +76,6 @@ async function sendCut(socket: Socket, { bytes, heads }: ReturnType<typeof frame
     await delay(1);
   }
 }
-
-/** Writes `bytes` in 256 KiB writes, waiting for drain. */
-async function send(socket: Socket, bytes: Buffer): Promise<void> {
-  for (let at = 0; at < bytes.length; at += 256 * 1024) {
-    if (!socket.write(bytes.subarray(at, at + 256 * 1024))) await new Promise((resolve) => socket.once('drain', resolve));
-  }
-}
-
-/**
- * A slow reader: hashes `length` bytes after `skip` (not the proxy's Close at shutdown) and stops
- * reading for 5 ms after every MiB, so the proxy's writes toward it are left queued: the case
- * where a view of a read buffer is still referenced when the next read comes in.
- */
-function slowSink(socket: Socket, skip: number, length: number) {
-  const hash = createHash('sha256');
-  let seen = 0;
-  let sincePause = 0;
-  const sink = { bytes: 0, digest: () => hash.digest('hex') };
-  socket.on('data', (chunk: Buffer) => {
-    const from = Math.max(0, Math.min(chunk.length, skip - seen));
-    const to = Math.max(from, Math.min(chunk.length, skip + length - seen));
-    seen += chunk.length;
-    if (from < to) {
-      hash.update(chunk.subarray(from, to));
-      sink.bytes += to - from;
-    }
-    sincePause += chunk.length;
-    if (sincePause >= MIB) {
-      sincePause = 0;
-      socket.pause();
-      setTimeout(() => socket.resume(), 5);
-    }
-  });
-  return sink;
-}
-
-const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** Title, scenario, and whether pings go between the messages (a held message lets them overtake it). */
 const scenarios: [string, object, boolean?][] = [

@@ -1,66 +1,17 @@
-import { createHash } from 'node:crypto';
 import net, { type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeHeader } from '../../src/protocol/frame-encode.js';
 import { Opcode } from '../../src/protocol/opcodes.js';
-import { streamFor } from '../../src/scenario/prng.js';
 import { ownAccepted, ownedReadStats, ownsReads, privateHolders } from '../../src/transport/owned-reads.js';
 import { closeAll, startProxy, startTcpServer, startWsEcho } from '../helpers/servers.js';
 import { delay, until } from '../helpers/wait.js';
 import { openClient, roundTrip } from '../helpers/ws-client.js';
+import { MIB, REQUEST, RESPONSE, seededBytes, sendFrame, sha, slowSink } from '../helpers/bulk.js';
 
 afterEach(closeAll);
 
-const REQUEST = 'GET /bulk HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
-const RESPONSE = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
-const MIB = 1024 * 1024;
-
-/** `bytes` seeded random bytes (the PRNG of src/scenario/prng.ts). */
-function randomBytes(bytes: number, name: string): Buffer {
-  const random = streamFor(13, 'owned-reads', name);
-  const out = Buffer.allocUnsafe(bytes);
-  for (let at = 0; at < bytes; at += 4) out.writeUInt32LE(Math.floor(random() * 4294967296), at);
-  return out;
-}
-
-/** One binary frame of `payload.length` bytes, sent as the header then the payload in 256 KiB writes. */
-async function sendFrame(socket: Socket, payload: Buffer, masked: boolean): Promise<void> {
-  const header = encodeHeader({ fin: true, rsv: 0, opcode: Opcode.Binary, length: payload.length }, masked ? Buffer.from([1, 2, 3, 4]) : null);
-  socket.write(header);
-  for (let at = 0; at < payload.length; at += 256 * 1024) {
-    if (!socket.write(payload.subarray(at, at + 256 * 1024))) await new Promise((resolve) => socket.once('drain', resolve));
-  }
-}
-
-/**
- * A slow sink: hashes `length` bytes read after `skip` bytes (not the proxy's Close at shutdown)
- * and stops reading for 5 ms after every MiB, so the proxy's writes toward it are left queued
- * (the case where a read buffer is lent).
- */
-function slowSink(socket: Socket, skip: number, length: number) {
-  const hash = createHash('sha256');
-  let seen = 0;
-  let sincePause = 0;
-  const sink = { bytes: 0, digest: () => hash.digest('hex') };
-  socket.on('data', (chunk: Buffer) => {
-    const from = Math.max(0, Math.min(chunk.length, skip - seen));
-    const to = Math.max(from, Math.min(chunk.length, skip + length - seen));
-    seen += chunk.length;
-    if (from < to) {
-      hash.update(chunk.subarray(from, to));
-      sink.bytes += to - from;
-    }
-    sincePause += chunk.length;
-    if (sincePause >= MIB) {
-      sincePause = 0;
-      socket.pause();
-      setTimeout(() => socket.resume(), 5);
-    }
-  });
-  return sink;
-}
-
-const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+/** `bytes` seeded random bytes for this file. */
+const randomBytes = (bytes: number, name: string) => seededBytes(bytes, 13, 'owned-reads', name);
 
 describe('owned read buffers', () => {
   it('the accepted and the dialled socket read into owned buffers, and 64 MiB each way arrive byte-exact past a slow sink, mostly without a copy', async () => {

@@ -1,127 +1,77 @@
-import { createHash } from 'node:crypto';
-import net, { type Socket } from 'node:net';
+import net from 'node:net';
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeHeader } from '../../src/protocol/frame-encode.js';
-import { Opcode } from '../../src/protocol/opcodes.js';
-import { streamFor } from '../../src/scenario/prng.js';
 import { ownedReadStats, ownsReads, ownWrappedReads, privateHolders } from '../../src/transport/owned-reads.js';
 import { closeAll, startTcpServer } from '../helpers/servers.js';
 import { startTlsWsfault, stopTlsApps, testCaPem } from '../helpers/tls.js';
 import { until } from '../helpers/wait.js';
+import { frameHeader, MIB, REQUEST, RESPONSE, seededBytes, sendFrame, sha, slowSink } from '../helpers/bulk.js';
 
 afterEach(async () => {
   await stopTlsApps();
   await closeAll();
 });
 
-const REQUEST = 'GET /bulk HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
-const RESPONSE = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n';
-const MIB = 1024 * 1024;
 /** The largest TLS record's plaintext: Node hands the decrypted stream over one record at a time. */
 const RECORD = 16 * 1024;
-
-/** `bytes` seeded random bytes (the PRNG of src/scenario/prng.ts). */
-function randomBytes(bytes: number, name: string): Buffer {
-  const random = streamFor(14, 'tls-owned-reads', name);
-  const out = Buffer.allocUnsafe(bytes);
-  for (let at = 0; at < bytes; at += 4) out.writeUInt32LE(Math.floor(random() * 4294967296), at);
-  return out;
-}
-
-/** One binary frame of `payload.length` bytes, sent as the header then the payload in 256 KiB writes. */
-async function sendFrame(socket: Socket, payload: Buffer, masked: boolean): Promise<void> {
-  const header = encodeHeader({ fin: true, rsv: 0, opcode: Opcode.Binary, length: payload.length }, masked ? Buffer.from([1, 2, 3, 4]) : null);
-  socket.write(header);
-  for (let at = 0; at < payload.length; at += 256 * 1024) {
-    if (!socket.write(payload.subarray(at, at + 256 * 1024))) await new Promise((resolve) => socket.once('drain', resolve));
-  }
-}
+/** `bytes` seeded random bytes for this file. */
+const randomBytes = (bytes: number, name: string) => seededBytes(bytes, 14, 'tls-owned-reads', name);
 
 /**
- * A slow reader: hashes `length` bytes read after `skip` bytes and stops reading for 5 ms after
- * every MiB. With `holdUntil`, it stops after the first MiB until that is true: the socket
- * buffers between fill, so the proxy's writes toward it are left queued.
+ * `mib` MiB of seeded bytes each way over wss:// through wsfault with `scenario`, past slow
+ * readers on both ends; resolves once both have arrived. `serverHold`, called when the upstream
+ * accepts, holds the upstream's reader after its first MiB until it returns true (slowSink).
  */
-function slowSink(socket: Socket, skip: number, length: number, holdUntil?: () => boolean) {
-  const hash = createHash('sha256');
-  let seen = 0;
-  let sincePause = 0;
-  let held = holdUntil === undefined;
-  const sink = { bytes: 0, digest: () => hash.digest('hex') };
-  socket.on('data', (chunk: Buffer) => {
-    const from = Math.max(0, Math.min(chunk.length, skip - seen));
-    const to = Math.max(from, Math.min(chunk.length, skip + length - seen));
-    seen += chunk.length;
-    if (from < to) {
-      hash.update(chunk.subarray(from, to));
-      sink.bytes += to - from;
-    }
-    sincePause += chunk.length;
-    if (sincePause < MIB) return;
-    sincePause = 0;
-    socket.pause();
-    if (held) {
-      setTimeout(() => socket.resume(), 5);
-      return;
-    }
-    held = true;
-    const poll = setInterval(() => {
-      if (!holdUntil!()) return;
-      clearInterval(poll);
-      socket.resume();
-    }, 10);
+async function bulkEachWay(scenario: string | object, mib: number, names: [string, string], serverHold?: () => () => boolean) {
+  const up = randomBytes(mib * MIB, names[0]);
+  const down = randomBytes(mib * MIB, names[1]);
+  let serverSink: ReturnType<typeof slowSink> | null = null;
+  let serverSent: Promise<void> | null = null;
+  const upstream = await startTcpServer((socket) => {
+    serverSink = slowSink(socket, REQUEST.length + frameHeader(up.length, true).length, up.length, serverHold?.());
+    socket.write(RESPONSE);
+    serverSent = sendFrame(socket, down, false);
+    socket.on('end', () => socket.end());
   });
-  return sink;
+  const w = await startTlsWsfault(`ws://127.0.0.1:${upstream.port}`, scenario);
+  const client = tls.connect({ host: '127.0.0.1', port: w.port, servername: 'localhost', ca: testCaPem() });
+  const clientSink = slowSink(client, RESPONSE.length + frameHeader(down.length, false).length, down.length);
+  await new Promise((resolve) => client.once('secureConnect', resolve));
+  client.write(REQUEST);
+  await until(() => serverSent !== null, 'the upgrade to reach the upstream');
+  await Promise.all([sendFrame(client, up, true), serverSent]);
+  await until(() => clientSink.bytes >= down.length && serverSink!.bytes >= up.length, 'both streams to arrive', 120_000);
+  /** The client leaves; both of the proxy's sockets close and give their buffers back. */
+  const leave = async () => {
+    client.destroy();
+    const running = w.app.proxies.get('default')!;
+    await until(() => running.proxy.connections.size === 0, 'the connection to close');
+    expect(privateHolders()).toBe(0);
+  };
+  return { up, down, clientSink, serverSink: serverSink!, leave };
 }
-
-const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 describe('wss:// reads into owned buffers', () => {
   it('32 MiB each way arrive byte-exact past slow readers; the decrypted records are forwarded without a copy', async () => {
-    const up = randomBytes(32 * MIB, 'up');
-    const down = randomBytes(32 * MIB, 'down');
-    const upHeader = encodeHeader({ fin: true, rsv: 0, opcode: Opcode.Binary, length: up.length }, Buffer.from([1, 2, 3, 4]));
-    const downHeader = encodeHeader({ fin: true, rsv: 0, opcode: Opcode.Binary, length: down.length }, null);
-    let serverSink: ReturnType<typeof slowSink> | null = null;
-    let serverSent: Promise<void> | null = null;
-    let lentBefore = Infinity;
-    let holdEnds = Infinity;
-    const upstream = await startTcpServer((socket) => {
-      // Held until a write toward it was left queued and its read buffer lent (or, if that never
-      // happens, for 20 s: the assertion below then says so instead of the test timing out).
-      holdEnds = Date.now() + 20_000;
-      serverSink = slowSink(socket, REQUEST.length + upHeader.length, up.length, () => ownedReadStats.lent > lentBefore || Date.now() > holdEnds);
-      socket.write(RESPONSE);
-      serverSent = sendFrame(socket, down, false);
-      socket.on('end', () => socket.end());
-    });
-    const w = await startTlsWsfault(`ws://127.0.0.1:${upstream.port}`);
     const before = { ...ownedReadStats };
-    lentBefore = before.lent;
-
-    const client = tls.connect({ host: '127.0.0.1', port: w.port, servername: 'localhost', ca: testCaPem() });
-    const clientSink = slowSink(client, RESPONSE.length + downHeader.length, down.length);
-    await new Promise((resolve) => client.once('secureConnect', resolve));
-    client.write(REQUEST);
-    await until(() => serverSent !== null, 'the upgrade to reach the upstream');
-    await Promise.all([sendFrame(client, up, true), serverSent]);
-    await until(() => clientSink.bytes >= down.length && serverSink!.bytes >= up.length, 'both streams to arrive', 120_000);
-
+    // The upstream's reader is held until a write toward it was left queued and its read buffer
+    // lent (or, if that never happens, for 20 s: the assertion below then says so instead of the
+    // test timing out).
+    const lentOr20s = () => {
+      const ends = Date.now() + 20_000;
+      return () => ownedReadStats.lent > before.lent || Date.now() > ends;
+    };
+    const { up, down, clientSink, serverSink, leave } = await bulkEachWay('passthrough', 32, ['up', 'down'], lentOr20s);
     expect(clientSink.bytes).toBe(down.length);
-    expect(serverSink!.bytes).toBe(up.length);
+    expect(serverSink.bytes).toBe(up.length);
     expect(clientSink.digest()).toBe(sha(down));
-    expect(serverSink!.digest()).toBe(sha(up));
+    expect(serverSink.digest()).toBe(sha(up));
     // Client to upstream is at least 2 048 records of 16 KiB; most went to the upstream as views
     // of a private buffer (the first ones are copied until the stream counts as bulk), and the
     // slow upstream left some writes queued: buffers were lent, and none was read into again.
     expect(ownedReadStats.borrowed - before.borrowed).toBeGreaterThan(up.length / RECORD / 2);
     expect(ownedReadStats.lent - before.lent).toBeGreaterThan(0);
-    // The client leaves; both of the proxy's sockets close and give their buffers back.
-    client.destroy();
-    const running = w.app.proxies.get('default')!;
-    await until(() => running.proxy.connections.size === 0, 'the connection to close');
-    expect(privateHolders()).toBe(0);
+    await leave();
   }, 180_000);
 
   // The same over a client link (latency 0: the link borrows the TLS socket's reads) and in
@@ -132,32 +82,10 @@ describe('wss:// reads into owned buffers', () => {
     ['parsed frames', { name: 'parse', faults: [{ type: 'drop-messages', rate: 0 }] }],
   ] as const) {
     it(`through ${mode}: 16 MiB each way arrive byte-exact past slow readers`, async () => {
-      const up = randomBytes(16 * MIB, `up-${scenario.name}`);
-      const down = randomBytes(16 * MIB, `down-${scenario.name}`);
-      const upHeader = encodeHeader({ fin: true, rsv: 0, opcode: Opcode.Binary, length: up.length }, Buffer.from([1, 2, 3, 4]));
-      const downHeader = encodeHeader({ fin: true, rsv: 0, opcode: Opcode.Binary, length: down.length }, null);
-      let serverSink: ReturnType<typeof slowSink> | null = null;
-      let serverSent: Promise<void> | null = null;
-      const upstream = await startTcpServer((socket) => {
-        serverSink = slowSink(socket, REQUEST.length + upHeader.length, up.length);
-        socket.write(RESPONSE);
-        serverSent = sendFrame(socket, down, false);
-        socket.on('end', () => socket.end());
-      });
-      const w = await startTlsWsfault(`ws://127.0.0.1:${upstream.port}`, scenario);
-      const client = tls.connect({ host: '127.0.0.1', port: w.port, servername: 'localhost', ca: testCaPem() });
-      const clientSink = slowSink(client, RESPONSE.length + downHeader.length, down.length);
-      await new Promise((resolve) => client.once('secureConnect', resolve));
-      client.write(REQUEST);
-      await until(() => serverSent !== null, 'the upgrade to reach the upstream');
-      await Promise.all([sendFrame(client, up, true), serverSent]);
-      await until(() => clientSink.bytes >= down.length && serverSink!.bytes >= up.length, 'both streams to arrive', 120_000);
+      const { up, down, clientSink, serverSink, leave } = await bulkEachWay(scenario, 16, [`up-${scenario.name}`, `down-${scenario.name}`]);
       expect(clientSink.digest()).toBe(sha(down));
-      expect(serverSink!.digest()).toBe(sha(up));
-      client.destroy();
-      const running = w.app.proxies.get('default')!;
-      await until(() => running.proxy.connections.size === 0, 'the connection to close');
-      expect(privateHolders()).toBe(0);
+      expect(serverSink.digest()).toBe(sha(up));
+      await leave();
     }, 180_000);
   }
 
