@@ -296,10 +296,19 @@ function onEvent(e) {
 // ---- keeping up: one refresh of each kind at a time, soon after the events that change it ----
 
 const loaders = { proxies: loadProxies, scenarios: loadScenarios, connections: loadConnections, timeline: loadTimeline };
+/** Per kind: 'waiting' (its timer is set: that load will see the change) or 'running'. */
 const pending = {};
+/** Asked for while running: the running load may have read the API before the change, so one more follows. */
+const rerun = {};
 function schedule(what, delayMs = 100) {
+  if (pending[what] === 'running') {
+    rerun[what] = true;
+    return;
+  }
   if (pending[what]) return;
-  pending[what] = setTimeout(async () => {
+  pending[what] = 'waiting';
+  setTimeout(async () => {
+    pending[what] = 'running';
     try {
       await loaders[what]();
     } catch (error) {
@@ -307,6 +316,10 @@ function schedule(what, delayMs = 100) {
       notice(error.message);
     } finally {
       pending[what] = null;
+      if (rerun[what]) {
+        rerun[what] = false;
+        schedule(what, delayMs);
+      }
     }
   }, delayMs);
 }
