@@ -13,3 +13,6 @@ const load = createRequire(import.meta.url);
 export const nodeHttp = (): typeof import('node:http') => load('node:http') as typeof import('node:http');
 export const nodeHttps = (): typeof import('node:https') => load('node:https') as typeof import('node:https');
 export const nodeTls = (): typeof import('node:tls') => load('node:tls') as typeof import('node:tls');
+/** `v8` and `perf_hooks`: the CLI's young-generation cap, set once the proxies listen. */
+export const nodeV8 = (): typeof import('node:v8') => load('node:v8') as typeof import('node:v8');
+export const nodePerfHooks = (): typeof import('node:perf_hooks') => load('node:perf_hooks') as typeof import('node:perf_hooks');

@@ -1,9 +1,6 @@
-import { createRequire } from 'node:module';
-
 // Loaded when the cap is set, after the proxy listens: node:v8 and node:perf_hooks are ~5 M
 // instructions of start-up that the first accept does not need (docs/PERFORMANCE.md, "Start-up").
-const load = createRequire(import.meta.url);
-const v8 = () => load('node:v8') as typeof import('node:v8');
+import { nodePerfHooks, nodeV8 as v8 } from '../node-builtins.js';
 
 /**
  * The most V8's new space may grow to in a proxy process: two semi-spaces of 4 MiB (issue #13).
@@ -44,7 +41,7 @@ export function capYoungGeneration(capBytes = SEMI_SPACE_CAP_BYTES): void {
   if (sizedByUser()) return;
   const stop = () => v8().setFlagsFromString('--semi-space-growth-factor=1');
   if (newSpaceBytes() >= 2 * capBytes) return stop();
-  const { PerformanceObserver } = load('node:perf_hooks') as typeof import('node:perf_hooks');
+  const { PerformanceObserver } = nodePerfHooks();
   const observer = new PerformanceObserver(() => {
     if (newSpaceBytes() < 2 * capBytes) return;
     stop();
