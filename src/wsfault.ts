@@ -144,7 +144,10 @@ export async function createWsfault(options: CreateOptions = {}): Promise<Runnin
     banner: () => app.banner(control?.url ?? null, health?.url ?? null) + (toxiproxy ? `\n  ${'toxiproxy'.padEnd(9)} ${toxiproxy.url}   (Toxiproxy 2.x API)` : ''),
     async stop(graceMs = DEFAULTS.graceMs) {
       stopWatching();
-      await Promise.all([app.stop(graceMs), control?.close(), health?.close(), toxiproxy?.close()]);
+      // The control API closes after the proxies, so /events subscribers see the shutdown's
+      // closes before their streams end (and the API answers during the grace period).
+      await Promise.all([app.stop(graceMs), health?.close(), toxiproxy?.close()]);
+      await control?.close();
       // Last, so the file also holds the closes and proxy.stopped of the shutdown.
       await stopEvents();
     },

@@ -20,6 +20,14 @@ export const SSE_BACKLOG_BYTES = 4 * 1024 * 1024;
 export const eventRoutes =
   (app: App): FastifyPluginAsync =>
   async (api) => {
+    // Open streams never end by themselves, and the API's close waits for every response: on
+    // close each one is ended after what is pending, so a subscriber (the dashboard) does not
+    // keep the process from stopping.
+    const open = new Set<() => void>();
+    api.addHook('preClose', (done) => {
+      for (const end of open) end();
+      done();
+    });
     api.get<{ Querystring: { types?: string } }>(
       '/events',
       {
@@ -75,7 +83,14 @@ export const eventRoutes =
           if (flushing) clearImmediate(flushing);
           pending = '';
           unsubscribe();
+          open.delete(end);
         };
+        const end = () => {
+          if (flushing) flush();
+          stop();
+          res.end();
+        };
+        open.add(end);
         request.raw.on('close', stop);
         res.on('error', stop);
       },
