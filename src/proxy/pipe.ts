@@ -250,6 +250,11 @@ export class Pipe implements FrameOutput, Borrower {
     if (!this.sink.write(chunk) && this.sink.writableLength >= PAUSE_AT) this.source.pause();
   }
 
+  /** Parsed mode writes here: it pauses the source at the same mark as forwarding does (PAUSE_AT). */
+  private writeOut(bytes: Buffer): void {
+    if (!this.sink.destroyed && this.sink.writable && !this.sink.write(bytes) && this.sink.writableLength >= PAUSE_AT) this.source.pause();
+  }
+
   private forwardRaw(bytes: Buffer): void {
     if (this.gathering) {
       const before = this.gathered;
@@ -262,14 +267,14 @@ export class Pipe implements FrameOutput, Borrower {
       this.gathered = bytes;
       return;
     }
-    if (!this.sink.destroyed && this.sink.writable && !this.sink.write(bytes)) this.source.pause();
+    this.writeOut(bytes);
   }
 
   private flushGathered(): void {
     const bytes = this.gathered;
     if (bytes === null) return;
     this.gathered = null;
-    if (!this.sink.destroyed && this.sink.writable && !this.sink.write(bytes)) this.source.pause();
+    this.writeOut(bytes);
   }
 
   private writeFinalFrame(): void {
