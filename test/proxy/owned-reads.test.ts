@@ -6,7 +6,7 @@ import { ownAccepted, ownedReadStats, ownsReads, privateHolders } from '../../sr
 import { closeAll, startProxy, startTcpServer, startWsEcho } from '../helpers/servers.js';
 import { delay, until } from '../helpers/wait.js';
 import { openClient, roundTrip } from '../helpers/ws-client.js';
-import { MIB, REQUEST, RESPONSE, seededBytes, sendFrame, sha, slowSink } from '../helpers/bulk.js';
+import { frameHeader, MIB, REQUEST, RESPONSE, seededBytes, sendFrame, sha, slowSink } from '../helpers/bulk.js';
 
 afterEach(closeAll);
 
@@ -69,6 +69,49 @@ describe('owned read buffers', () => {
     expect(ownedReadStats.privateGiven).toBe(before.privateGiven);
     expect(ownedReadStats.borrowed).toBe(before.borrowed);
     expect(ownedReadStats.copied - before.copied).toBeGreaterThanOrEqual(400);
+  });
+
+  it('one small read between large ones keeps the private buffer; four in a row give it back', async () => {
+    let received = 0;
+    const upstream = await startTcpServer((socket) => {
+      socket.on('data', (chunk: Buffer) => (received += chunk.length));
+      socket.write(RESPONSE);
+    });
+    const { port } = await startProxy(`ws://127.0.0.1:${upstream.port}`);
+    const client = net.connect(port, '127.0.0.1');
+    let answered = '';
+    client.on('data', (chunk: Buffer) => (answered += chunk.toString('latin1')));
+    await new Promise((resolve) => client.once('connect', resolve));
+    client.write(REQUEST);
+    await until(() => answered.includes('\r\n\r\n'), 'the 101');
+    // One long frame; each write is awaited at the upstream, so no read holds two of them.
+    let sent = 0;
+    const write = async (bytes: Buffer) => {
+      const target = received + bytes.length;
+      client.write(bytes);
+      await until(() => received === target, `${bytes.length} bytes at the upstream`);
+    };
+    const step = (length: number, name: string) => write(randomBytes(length + 3 - ((length + 3) % 4), `${name} ${sent++}`).subarray(0, length));
+    await write(frameHeader(256 * MIB, true));
+    for (let i = 0; i < 40 && privateHolders() === 0; i++) await step(64 * 1024, 'bulk');
+    expect(privateHolders()).toBe(1);
+    const before = { ...ownedReadStats };
+    // A bulk stream of 64 KiB messages: a 64 KiB read, then the last 14 bytes of the message.
+    for (let i = 0; i < 20; i++) {
+      await step(64 * 1024, 'bulk');
+      await step(14, 'tail');
+    }
+    await step(64 * 1024, 'bulk');
+    expect(privateHolders()).toBe(1);
+    expect(ownedReadStats.copied - before.copied).toBe(0);
+    expect(ownedReadStats.borrowed - before.borrowed).toBeGreaterThanOrEqual(41);
+    expect(ownedReadStats.privateGiven).toBe(before.privateGiven);
+    // The stream turned interactive: the buffer goes back at the fourth small read in a row.
+    for (let i = 0; i < 3; i++) await step(100, 'small');
+    expect(privateHolders()).toBe(1);
+    await step(100, 'small');
+    expect(privateHolders()).toBe(0);
+    client.destroy();
   });
 
   it('the new socket takes over the server bookkeeping and stays paused until resumed', async () => {
