@@ -83,14 +83,17 @@ export class Pipe implements FrameOutput, Borrower {
 
   /**
    * Owned reads' fast path (src/transport/owned-reads.ts): a view of the source's private read
-   * buffer, forwarded without a copy while the pipe only forwards and the sink is a plain socket
-   * with nothing queued, so nothing but the write can keep the view. Returns whether it kept it.
+   * buffer, forwarded without a copy while the pipe only forwards (or parses) and the sink is a
+   * plain socket, so nothing but the write can keep the view. Returns whether it kept it: true
+   * whenever something waits in the sink, the view or not. A sink with bytes already queued
+   * still takes the view: the read buffer is then lent (one fresh buffer for the next read),
+   * where a copy would also cost the buffer back and BULK_RUN copied reads to get it again.
    */
   take(view: Buffer): boolean | null {
     if (this.stopped || this.pendingParsed || this.injections?.length || this.finalFrame) return null;
     const sink = this.sink;
     // Owned reads offer views only while the source has one 'data' listener: this pipe's.
-    if (!ownsReads(sink) || sink.writableLength > 0 || !sink.writable || sink.destroyed) return null;
+    if (!ownsReads(sink) || !sink.writable || sink.destroyed) return null;
     if (this.parsed) {
       // Cut-through: what passes is written as views of the read; the pipeline copies what it holds.
       this.parse(view, true);
