@@ -51,6 +51,9 @@ describe('owned read buffers', () => {
     const borrowed = ownedReadStats.borrowed - before.borrowed;
     const copied = ownedReadStats.copied - before.copied;
     expect(borrowed).toBeGreaterThan(copied);
+    // A sink with bytes queued still takes views, and a 14-byte tail read keeps the buffer: a
+    // copy is rare (1 in 12 reads when either gave the buffer back and copied until re-granted).
+    expect(copied * 20).toBeLessThan(borrowed);
     expect(ownedReadStats.lent - before.lent).toBeGreaterThan(0);
     expect(ownedReadStats.privateGiven - before.privateGiven).toBeGreaterThan(0);
     // A RST passes on as a RST: both of the proxy's sockets close, and give their buffers back.
