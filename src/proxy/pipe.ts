@@ -11,6 +11,8 @@ import { lendReads, ownsReads, type Borrower } from '../transport/owned-reads.js
  * direction while letting a burst through.
  */
 const PAUSE_AT = 256 * 1024;
+/** A view written behind a queue holds its whole read buffer: at least 1/4 of it must be the view's. */
+const LEND_MIN_RATIO = 4;
 
 /** The pipe that reads a stream, and the one that writes to it, kept on the stream itself. */
 const READER: unique symbol = Symbol('wsfault.pipe.reader');
@@ -94,6 +96,18 @@ export class Pipe implements FrameOutput, Borrower {
     const sink = this.sink;
     // Owned reads offer views only while the source has one 'data' listener: this pipe's.
     if (!ownsReads(sink) || !sink.writable || sink.destroyed) return null;
+    // Behind a queue the view would be lent, and a lent 64 KiB buffer stays with the sink while
+    // any view of it waits there: a small read is copied instead (the buffer stays the
+    // socket's), so queued views pin at most LEND_MIN_RATIO× their own bytes.
+    if (sink.writableLength > 0 && view.length * LEND_MIN_RATIO < view.buffer.byteLength) {
+      const copy = Buffer.from(view);
+      if (this.parsed) this.parse(copy);
+      else {
+        this.frameTracker?.feed(copy);
+        this.forward(copy);
+      }
+      return false;
+    }
     if (this.parsed) {
       // Cut-through: what passes is written as views of the read; the pipeline copies what it holds.
       this.parse(view, true);

@@ -117,6 +117,51 @@ describe('owned read buffers', () => {
     client.destroy();
   });
 
+  it('behind a queued sink only large reads are lent: a small read is copied, so lent buffers hold at most 4× the bytes queued', async () => {
+    let upstreamSocket: Socket | null = null;
+    let received = 0;
+    const upstream = await startTcpServer((socket) => {
+      upstreamSocket = socket;
+      socket.on('data', (chunk: Buffer) => (received += chunk.length));
+      socket.write(RESPONSE);
+    });
+    const { proxy, port } = await startProxy(`ws://127.0.0.1:${upstream.port}`);
+    const client = net.connect(port, '127.0.0.1');
+    let answered = '';
+    client.on('data', (chunk: Buffer) => (answered += chunk.toString('latin1')));
+    await new Promise((resolve) => client.once('connect', resolve));
+    client.write(REQUEST);
+    await until(() => answered.includes('\r\n\r\n'), 'the 101');
+    const [connection] = proxy.connections.values();
+    const accepted = connection!.socket;
+    // Each write awaited where the proxy reads it, so no read holds two of them.
+    let sent = 0;
+    const send = async (bytes: Buffer) => {
+      const target = accepted.bytesRead + bytes.length;
+      client.write(bytes);
+      await until(() => accepted.bytesRead === target, `${bytes.length} bytes read by the proxy`);
+    };
+    const write = (length: number) => send(randomBytes(length + 3 - ((length + 3) % 4), `lend ${sent++}`).subarray(0, length));
+    await send(frameHeader(256 * MIB, true));
+    for (let i = 0; i < 40 && privateHolders() === 0; i++) await write(64 * 1024);
+    expect(privateHolders()).toBe(1);
+    // The upstream stops reading: once the kernel's buffers are full, the proxy's writes queue.
+    upstreamSocket!.pause();
+    for (let i = 0; i < 200 && connection!.upstream!.writableLength === 0; i++) await write(32 * 1024);
+    expect(connection!.upstream!.writableLength).toBeGreaterThan(0);
+    const before = { ...ownedReadStats };
+    for (let i = 0; i < 20; i++) await write(2 * 1024);
+    expect(ownedReadStats.lent - before.lent).toBe(0);
+    expect(ownedReadStats.borrowed - before.borrowed).toBe(20);
+    expect(privateHolders()).toBe(1);
+    // Large reads behind the queue are still lent (views, no copy).
+    await write(32 * 1024);
+    expect(ownedReadStats.lent - before.lent).toBeGreaterThan(0);
+    upstreamSocket!.resume();
+    client.destroy();
+    expect(received).toBeGreaterThan(0);
+  });
+
   it('the new socket takes over the server bookkeeping and stays paused until resumed', async () => {
     let owned: Socket | null = null;
     const got: Buffer[] = [];
