@@ -1,34 +1,8 @@
-import { FrameViolations, type FrameViolationCode } from './frame-violations.js';
+import { FrameError, makeFrame, type Frame, type FrameHeader, type FrameSink } from './frames.js';
+import type { FrameViolationCode } from './frame-violations.js';
 import { isControl, Opcode } from './opcodes.js';
 
-/** One parsed frame. `raw` is its exact bytes (a view when it arrived in one chunk). */
-export interface Frame {
-  fin: boolean;
-  /** RSV1–3 as the top bits of the first byte (0x40, 0x20, 0x10). */
-  rsv: number;
-  opcode: number;
-  masked: boolean;
-  /** Payload bytes. */
-  length: number;
-  /** The payload, unmasked (computed on first use: unchanged frames are forwarded as `raw`). */
-  readonly payload: Buffer;
-  raw: Buffer;
-}
-
-/** A protocol violation: the stable code names it (src/protocol/frame-violations.ts), `closeCode` is what the peer gets. */
-export class FrameError extends Error {
-  /** Valid frames that completed earlier in the same push, before the violation. */
-  frames: Frame[] = [];
-  readonly closeCode: 1002 | 1009;
-
-  constructor(
-    readonly code: FrameViolationCode,
-    message: string,
-  ) {
-    super(message);
-    this.closeCode = FrameViolations[code].close;
-  }
-}
+export { FrameError, ownedFrame, type Frame, type FrameHeader, type FrameSink } from './frames.js';
 
 export interface FrameParserOptions {
   /** Client→server frames must be masked, server→client frames must not (RFC 6455 §5.1). */
@@ -43,37 +17,12 @@ export interface FrameParserOptions {
 
 const KNOWN = new Set<number>([Opcode.Continuation, Opcode.Text, Opcode.Binary, Opcode.Close, Opcode.Ping, Opcode.Pong]);
 
-/** A frame's header, read and checked before its payload has arrived. */
-export interface FrameHeader {
-  fin: boolean;
-  rsv: number;
-  opcode: number;
-  masked: boolean;
-  /** Payload bytes. */
-  length: number;
-}
-
-/**
- * Where `feed` delivers a direction's frames. At each header the sink says whether it wants the
- * frame whole or its payload in pieces as they arrive; a streamed frame that already lies whole
- * in one chunk is still delivered by `frame` (one view, no copy).
- */
-export interface FrameSink {
-  header(header: FrameHeader): 'whole' | 'stream';
-  frame(frame: Frame): void;
-  /** A streamed frame starts: its 2–14 header bytes as they arrived (the masking key last). */
-  begin(head: Buffer): void;
-  /** The streamed frame's next payload bytes as they arrived (still masked), from `offset`. */
-  payload(bytes: Buffer, offset: number): void;
-  /** The streamed frame's last byte has arrived. */
-  end(): void;
-}
-
-/** The frame being delivered: held until whole, or streamed with `remaining` bytes to come. */
+/** The frame being delivered: held until whole, streamed, or passing; `offset` counts what went (passing: with the header). */
 interface Current {
   header: FrameHeader;
   headerLength: number;
   stream: boolean;
+  pass: boolean;
   offset: number;
 }
 
@@ -87,7 +36,15 @@ interface Current {
  */
 export class FrameParser {
   private chunks: Buffer[] = [];
+  /** Where the unread bytes of chunks[0] start: reading moves this, not a new view per frame. */
+  private at = 0;
   private buffered = 0;
+  /** Passing bytes not yet handed to the sink: chunk[runStart, runEnd), and where they end. */
+  private run: Buffer | null = null;
+  private runStart = 0;
+  private runEnd = 0;
+  private runFrameEnd = false;
+  private runMessageEnd = false;
   private inMessage = false;
   private failed = false;
   private current: Current | null = null;
@@ -120,10 +77,19 @@ export class FrameParser {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
     }
-    this.deliver(sink);
+    try {
+      this.deliver(sink);
+    } finally {
+      // Before a violation propagates too: the valid frames before it are forwarded.
+      this.flushRun(sink);
+    }
     if (!transient) return;
     const chunks = this.chunks;
-    for (let i = 0; i < chunks.length; i++) if (chunks[i]!.buffer === chunk.buffer) chunks[i] = Buffer.from(chunks[i]!);
+    for (let i = 0; i < chunks.length; i++) {
+      if (chunks[i]!.buffer !== chunk.buffer) continue;
+      chunks[i] = Buffer.from(i === 0 ? chunks[0]!.subarray(this.at) : chunks[i]!);
+      if (i === 0) this.at = 0;
+    }
   }
 
   private deliver(sink: FrameSink): void {
@@ -131,6 +97,19 @@ export class FrameParser {
       const current = this.current ?? this.nextHeader(sink);
       if (!current) return;
       const { header, headerLength } = current;
+      if (current.pass) {
+        const total = headerLength + header.length;
+        while (current.offset < total) {
+          if (this.buffered === 0) return;
+          current.offset += this.passOn(sink, total - current.offset);
+        }
+        this.current = null;
+        this.runFrameEnd = true;
+        this.runMessageEnd = header.fin && !isControl(header.opcode);
+        sink.end();
+        continue;
+      }
+      this.flushRun(sink);
       if (!current.stream) {
         if (this.buffered < headerLength + header.length) return;
         this.current = null;
@@ -141,7 +120,7 @@ export class FrameParser {
       if (remaining > 0) {
         if (this.buffered === 0) return;
         // One chunk at a time, so every piece is a view.
-        const piece = this.take(Math.min(remaining, this.chunks[0]!.length));
+        const piece = this.take(Math.min(remaining, this.chunks[0]!.length - this.at));
         sink.payload(piece, current.offset);
         current.offset += piece.length;
         if (current.offset < header.length) continue;
@@ -149,6 +128,34 @@ export class FrameParser {
       this.current = null;
       sink.end();
     }
+  }
+
+  /** Up to `n` bytes of chunks[0] join the passing run (a new run where they do not adjoin it); returns how many. */
+  private passOn(sink: FrameSink, n: number): number {
+    const chunk = this.chunks[0]!;
+    const take = Math.min(n, chunk.length - this.at);
+    if (this.run !== chunk || this.runEnd !== this.at) {
+      this.flushRun(sink);
+      this.run = chunk;
+      this.runStart = this.at;
+    }
+    this.runEnd = this.at + take;
+    this.runFrameEnd = false;
+    this.runMessageEnd = false;
+    this.buffered -= take;
+    this.at += take;
+    if (this.at === chunk.length) {
+      this.chunks.shift();
+      this.at = 0;
+    }
+    return take;
+  }
+
+  private flushRun(sink: FrameSink): void {
+    const run = this.run;
+    if (run === null) return;
+    this.run = null;
+    sink.pass!(this.runStart === 0 && this.runEnd === run.length ? run : run.subarray(this.runStart, this.runEnd), this.runFrameEnd, this.runMessageEnd);
   }
 
   /** True when no partial frame is held (a frame written now would not split one). */
@@ -177,11 +184,15 @@ export class FrameParser {
     const header: FrameHeader = { fin: (b0 & 0x80) !== 0, rsv: b0 & 0x70, opcode: b0 & 0x0f, masked, length };
     if (!isControl(header.opcode)) this.inMessage = !header.fin;
     const total = headerLength + length;
-    const whole = sink.header(header) === 'whole';
+    const mode = sink.header(header);
+    if (mode === 'pass') return (this.current = { header, headerLength, stream: false, pass: true, offset: 0 });
     // Already here in one chunk: one view beats a header and a piece, even when streaming.
-    const stream = !whole && !(this.buffered >= total && this.chunks[0]!.length >= total);
-    this.current = { header, headerLength, stream, offset: 0 };
-    if (stream) sink.begin(this.take(headerLength));
+    const stream = mode === 'stream' && !(this.buffered >= total && this.chunks[0]!.length - this.at >= total);
+    this.current = { header, headerLength, stream, pass: false, offset: 0 };
+    if (stream) {
+      this.flushRun(sink);
+      sink.begin(this.take(headerLength));
+    }
     return this.current;
   }
 
@@ -210,15 +221,18 @@ export class FrameParser {
   private fail(code: FrameViolationCode, message: string): never {
     this.failed = true;
     this.chunks = [];
+    this.at = 0;
     this.buffered = 0;
     this.current = null;
     throw new FrameError(code, message);
   }
 
   private peek(index: number): number {
-    for (const chunk of this.chunks) {
-      if (index < chunk.length) return chunk[index]!;
-      index -= chunk.length;
+    index += this.at;
+    const chunks = this.chunks;
+    for (let i = 0; i < chunks.length; i++) {
+      if (index < chunks[i]!.length) return chunks[i]![index]!;
+      index -= chunks[i]!.length;
     }
     throw new RangeError('peek past the buffered bytes');
   }
@@ -227,48 +241,29 @@ export class FrameParser {
   private take(n: number): Buffer {
     this.buffered -= n;
     const first = this.chunks[0]!;
-    if (n <= first.length) {
-      const out = first.subarray(0, n);
-      if (n === first.length) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
+    if (n <= first.length - this.at) {
+      const out = this.at === 0 && n === first.length ? first : first.subarray(this.at, this.at + n);
+      this.at += n;
+      if (this.at === first.length) {
+        this.chunks.shift();
+        this.at = 0;
+      }
       return out;
     }
     const out = Buffer.allocUnsafe(n);
-    let at = 0;
-    while (at < n) {
+    let done = 0;
+    while (done < n) {
       const chunk = this.chunks[0]!;
-      const part = Math.min(chunk.length, n - at);
-      chunk.copy(out, at, 0, part);
-      at += part;
-      if (part === chunk.length) this.chunks.shift();
-      else this.chunks[0] = chunk.subarray(part);
+      const part = Math.min(chunk.length - this.at, n - done);
+      chunk.copy(out, done, this.at, this.at + part);
+      done += part;
+      this.at += part;
+      if (this.at === chunk.length) {
+        this.chunks.shift();
+        this.at = 0;
+      }
     }
     return out;
   }
 }
 
-/** The same frame over a copy of its bytes, for one kept beyond a transient chunk. */
-export function ownedFrame(frame: Frame): Frame {
-  return makeFrame(Buffer.from(frame.raw), frame, frame.raw.length - frame.length);
-}
-
-function makeFrame(raw: Buffer, { fin, rsv, opcode, masked, length }: FrameHeader, headerLength: number): Frame {
-  let payload: Buffer | null = null;
-  return {
-    fin,
-    rsv,
-    opcode,
-    masked,
-    length,
-    raw,
-    get payload(): Buffer {
-      if (payload) return payload;
-      const body = raw.subarray(headerLength);
-      if (!masked) return (payload = body);
-      const key = raw.subarray(headerLength - 4, headerLength);
-      payload = Buffer.allocUnsafe(body.length);
-      for (let i = 0; i < body.length; i++) payload[i] = body[i]! ^ key[i & 3]!;
-      return payload;
-    },
-  };
-}

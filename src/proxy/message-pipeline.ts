@@ -84,13 +84,14 @@ export class MessagePipeline implements ParsedMode, FrameSink {
     }
   }
 
-  header(header: FrameHeader): 'whole' | 'stream' {
+  header(header: FrameHeader): 'whole' | 'stream' | 'pass' {
     this.control = isControl(header.opcode);
     if (this.control) return 'whole';
     this.frameHeader = header;
     const message = header.opcode === Opcode.Continuation ? this.message! : this.start(header);
     message.bytes += header.length;
-    if (!message.decision.collect) return 'stream';
+    // Nothing changes it: its bytes go on as they came, with the passing frames beside them.
+    if (!message.decision.collect) return message.writer?.passes ? 'pass' : 'stream';
     if (this.held + header.length <= this.options.maxBuffer) {
       this.hold(header.length);
       return 'whole';
@@ -107,6 +108,10 @@ export class MessagePipeline implements ParsedMode, FrameSink {
     if (message.decision.collect) message.frames.push(this.transient ? ownedFrame(frame) : frame);
     else message.writer?.frame(frame);
     if (frame.fin) this.finish(message);
+  }
+
+  pass(bytes: Buffer, frameEnd: boolean, messageEnd: boolean): void {
+    this.options.out.writeStream(bytes, frameEnd, messageEnd);
   }
 
   begin(head: Buffer): void {

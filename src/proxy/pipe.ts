@@ -11,6 +11,8 @@ import { lendReads, ownsReads, type Borrower } from '../transport/owned-reads.js
  * direction while letting a burst through.
  */
 const PAUSE_AT = 256 * 1024;
+/** A view written behind a queue holds its whole read buffer: at least 1/4 of it must be the view's. */
+const LEND_MIN_RATIO = 4;
 
 /** The pipe that reads a stream, and the one that writes to it, kept on the stream itself. */
 const READER: unique symbol = Symbol('wsfault.pipe.reader');
@@ -83,14 +85,29 @@ export class Pipe implements FrameOutput, Borrower {
 
   /**
    * Owned reads' fast path (src/transport/owned-reads.ts): a view of the source's private read
-   * buffer, forwarded without a copy while the pipe only forwards and the sink is a plain socket
-   * with nothing queued, so nothing but the write can keep the view. Returns whether it kept it.
+   * buffer, forwarded without a copy while the pipe only forwards (or parses) and the sink is a
+   * plain socket, so nothing but the write can keep the view. Returns whether it kept it: true
+   * whenever something waits in the sink, the view or not. A sink with bytes already queued
+   * still takes the view: the read buffer is then lent (one fresh buffer for the next read),
+   * where a copy would also cost the buffer back and BULK_RUN copied reads to get it again.
    */
   take(view: Buffer): boolean | null {
     if (this.stopped || this.pendingParsed || this.injections?.length || this.finalFrame) return null;
     const sink = this.sink;
     // Owned reads offer views only while the source has one 'data' listener: this pipe's.
-    if (!ownsReads(sink) || sink.writableLength > 0 || !sink.writable || sink.destroyed) return null;
+    if (!ownsReads(sink) || !sink.writable || sink.destroyed) return null;
+    // Behind a queue the view would be lent, and a lent 64 KiB buffer stays with the sink while
+    // any view of it waits there: a small read is copied instead (the buffer stays the
+    // socket's), so queued views pin at most LEND_MIN_RATIO× their own bytes.
+    if (sink.writableLength > 0 && view.length * LEND_MIN_RATIO < view.buffer.byteLength) {
+      const copy = Buffer.from(view);
+      if (this.parsed) this.parse(copy);
+      else {
+        this.frameTracker?.feed(copy);
+        this.forward(copy);
+      }
+      return false;
+    }
     if (this.parsed) {
       // Cut-through: what passes is written as views of the read; the pipeline copies what it holds.
       this.parse(view, true);
@@ -250,6 +267,11 @@ export class Pipe implements FrameOutput, Borrower {
     if (!this.sink.write(chunk) && this.sink.writableLength >= PAUSE_AT) this.source.pause();
   }
 
+  /** Parsed mode writes here: it pauses the source at the same mark as forwarding does (PAUSE_AT). */
+  private writeOut(bytes: Buffer): void {
+    if (!this.sink.destroyed && this.sink.writable && !this.sink.write(bytes) && this.sink.writableLength >= PAUSE_AT) this.source.pause();
+  }
+
   private forwardRaw(bytes: Buffer): void {
     if (this.gathering) {
       const before = this.gathered;
@@ -262,14 +284,14 @@ export class Pipe implements FrameOutput, Borrower {
       this.gathered = bytes;
       return;
     }
-    if (!this.sink.destroyed && this.sink.writable && !this.sink.write(bytes)) this.source.pause();
+    this.writeOut(bytes);
   }
 
   private flushGathered(): void {
     const bytes = this.gathered;
     if (bytes === null) return;
     this.gathered = null;
-    if (!this.sink.destroyed && this.sink.writable && !this.sink.write(bytes)) this.source.pause();
+    this.writeOut(bytes);
   }
 
   private writeFinalFrame(): void {

@@ -42,6 +42,11 @@ export class StreamWriter {
     this.smallest = Math.min(...sizes);
   }
 
+  /** It writes every frame as it arrived (no re-framing): the parser may pass the bytes on itself. */
+  get passes(): boolean {
+    return this.sizes.length === 0;
+  }
+
   /** A whole input frame. */
   frame(frame: Frame): void {
     if (frame.length <= this.smallest) {

@@ -15,17 +15,20 @@ import net, { type Socket } from 'node:net';
  * - private: after a few large reads in a row on a socket whose only reader is a Borrower (the
  *   plain pass-through Pipe) the socket gets a 64 KiB buffer of its own, and the Borrower takes
  *   views of it without a copy. A view a write kept (the kernel did not take it all) is lent:
- *   that buffer is never read into again, the socket gets another. A small read (the stream
- *   went quiet or interactive) hands the buffer back. At most PRIVATE_MAX sockets hold one, so
- *   10 000 idle WebSockets cost one 64 KiB buffer, not 10 000.
+ *   that buffer is never read into again, the socket gets another. A few small reads in a row
+ *   (the stream went quiet or interactive) hand the buffer back; one does not: a bulk stream
+ *   has them between large ones (a 64 KiB message's last 14 bytes after a 64 KiB read), and
+ *   giving the buffer back there cost the next BULK_RUN reads a copy each. At most PRIVATE_MAX
+ *   sockets hold one, so 10 000 idle WebSockets cost one 64 KiB buffer, not 10 000.
  */
 
 const SIZE = 64 * 1024;
 /** A read at least this large counts toward bulk; BULK_RUN of them in a row make a socket private. */
 const LARGE = 16 * 1024;
 const BULK_RUN = 3;
-/** A read below this on a private buffer gives the buffer back. */
+/** SMALL_RUN reads below SMALL in a row on a private buffer give the buffer back. */
 const SMALL = 1024;
+const SMALL_RUN = 4;
 /** Sockets holding a private buffer at once (4 MiB at most), and spare buffers kept for reuse. */
 const PRIVATE_MAX = 64;
 const SPARES_MAX = 8;
@@ -43,7 +46,7 @@ export interface Borrower {
 interface ReadState {
   /** The socket's private buffer, or null on the shared one. */
   own: Buffer | null;
-  /** Large reads in a row on the shared buffer. */
+  /** Large reads in a row on the shared buffer; small ones in a row on a private one. */
   run: number;
   borrower: Borrower | null;
   /** A close listener gives the buffer back (added at the first grant, once). */
@@ -105,11 +108,7 @@ function onShared(socket: Owned, state: ReadState, buffer: Buffer, n: number): b
 
 function onPrivate(socket: Owned, state: ReadState, n: number): boolean {
   const buffer = state.own!;
-  if (n < SMALL) {
-    const result = deliverCopy(socket, buffer, n);
-    release(socket, state);
-    return result;
-  }
+  state.run = n < SMALL ? state.run + 1 : 0;
   // The borrower checks its own mode; here: nothing waits in the socket and it is the only reader.
   const kept = socket.readableFlowing === true && socket.readableLength === 0 && socket.listenerCount('data') === 1 ? state.borrower!.take(buffer.subarray(0, n)) : null;
   if (kept === null) {
@@ -124,6 +123,8 @@ function onPrivate(socket: Owned, state: ReadState, n: number): boolean {
     // The write owns that memory now; the next read goes into another buffer.
     state.own = spares.pop() ?? Buffer.allocUnsafeSlow(SIZE);
   }
+  // The stream went quiet or interactive: the buffer (nothing refers to it now) goes back.
+  if (state.run >= SMALL_RUN) release(socket, state);
   return true;
 }
 
@@ -138,6 +139,7 @@ function grant(socket: Owned, state: ReadState): void {
   if (holders.size >= PRIVATE_MAX) return;
   holders.add(socket);
   state.own = spares.pop() ?? Buffer.allocUnsafeSlow(SIZE);
+  state.run = 0;
   ownedReadStats.privateGiven++;
   if (!state.watched) {
     state.watched = true;

@@ -204,6 +204,84 @@ describe('property: feed hands out whole frames or streamed pieces, as the sink 
     });
   }
 
+  for (const masked of [false, true]) {
+    it(`${masked ? 'masked' : 'unmasked'}: passing frames come out as they went in, one view per chunk at most, with their ends marked`, () => {
+      fc.assert(
+        fc.property(frameSequence(masked), fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 20 }), fc.array(fc.constantFrom('whole', 'stream', 'pass'), { minLength: 1, maxLength: 16 }), (frames, cuts, choices) => {
+          const stream = Buffer.concat(frames);
+          const parser = new FrameParser({ expectMasked: masked });
+          const out: Buffer[] = [];
+          const wrong: string[] = [];
+          let n = 0;
+          let mode: string | null = null;
+          let fin = false;
+          let control = false;
+          let passes = 0;
+          let lastPass: { frameEnd: boolean; messageEnd: boolean } | null = null;
+          const sink: FrameSink = {
+            header: (h) => {
+              mode = h.opcode >= 8 ? 'whole' : choices[n++ % choices.length]!;
+              fin = h.fin;
+              control = h.opcode >= 8;
+              return mode as 'whole' | 'stream' | 'pass';
+            },
+            frame: (f) => out.push(f.raw),
+            begin: (head) => out.push(head),
+            payload: (bytes) => out.push(bytes),
+            pass: (bytes, frameEnd, messageEnd) => {
+              if (bytes.buffer !== stream.buffer) wrong.push('a copied pass');
+              passes++;
+              lastPass = { frameEnd, messageEnd };
+              out.push(bytes);
+            },
+            end: () => {
+              // A passing frame's end comes before its last bytes are handed out (they may join the next frame's).
+              if (mode === 'pass') lastPass = null;
+            },
+          };
+          let at = 0;
+          let i = 0;
+          while (at < stream.length) {
+            const piece = stream.subarray(at, at + cuts[i++ % cuts.length]!);
+            const before = passes;
+            parser.feed(piece, sink);
+            if (passes - before > frames.length + 1) wrong.push('more pass calls than frames in a chunk');
+            at += piece.length;
+          }
+          expect(wrong).toEqual([]);
+          expect(Buffer.concat(out).equals(stream)).toBe(true);
+          expect(parser.atBoundary).toBe(true);
+          // The last frame passing: its last bytes said they end the frame (and the message, with FIN).
+          if (mode === 'pass' && lastPass !== null) expect(lastPass).toEqual({ frameEnd: true, messageEnd: fin && !control });
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+
+  it('consecutive passing frames in one chunk are one view of it; a violation after them still hands them out first', () => {
+    const parser = new FrameParser({ expectMasked: false });
+    const passed: [number, boolean, boolean][] = [];
+    const ends: number[] = [];
+    const sink: FrameSink = {
+      header: () => 'pass',
+      frame: () => {},
+      begin: () => {},
+      payload: () => {},
+      pass: (bytes, frameEnd, messageEnd) => passed.push([bytes.length, frameEnd, messageEnd]),
+      end: () => ends.push(passed.length),
+    };
+    const three = Buffer.concat([encodeFrame(Opcode.Binary, Buffer.alloc(300), false, false), encodeFrame(Opcode.Continuation, Buffer.alloc(10), false), encodeFrame(Opcode.Text, Buffer.alloc(5), false)]);
+    parser.feed(three.subarray(0, 100), sink);
+    expect(passed).toEqual([[100, false, false]]);
+    parser.feed(three.subarray(100), sink);
+    // The rest of the first frame and the two after it: one view, ending a frame and a message.
+    expect(passed).toEqual([[100, false, false], [three.length - 100, true, true]]);
+    expect(ends).toEqual([1, 1, 1]);
+    expect(() => parser.feed(Buffer.concat([encodeFrame(Opcode.Binary, Buffer.alloc(20), false), Buffer.from([0x83, 0x00])]), sink)).toThrow(expect.objectContaining({ code: 'WSFAULT_FRAME_RESERVED_OPCODE' }));
+    expect(passed.at(-1)).toEqual([22, true, true]);
+  });
+
   it('a violation in a later header still throws after a streamed frame was handed out', () => {
     const parser = new FrameParser({ expectMasked: false });
     const pieces: number[] = [];

@@ -74,4 +74,21 @@ describe('Pipe', () => {
     sinkPeer.resume();
     await until(() => !source.isPaused(), 'the source resumed once the sink drained', 10_000);
   });
+
+  it('in parsed mode a slow sink pauses the source at the same 256 KiB', async () => {
+    const { pipe, input, source, sink, sinkPeer } = await pipeRig();
+    pipe.trackFrames();
+    // Parsed mode that streams every read through as it came (what a passing message does).
+    pipe.parseFrames(() => ({ push: (chunk) => pipe.writeStream(chunk, true, true) }));
+    sinkPeer.pause();
+    pipe.start();
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < 400 && !source.isPaused(); i++) input.write(chunk);
+    await until(() => source.isPaused(), 'the source paused');
+    // Pausing at the socket's 16 KiB mark would cost a drain/resume round per 64 KiB read.
+    expect(sink.writableLength).toBeGreaterThanOrEqual(256 * 1024);
+    expect(sink.writableLength).toBeLessThanOrEqual(256 * 1024 + 64 * 1024);
+    sinkPeer.resume();
+    await until(() => !source.isPaused(), 'the source resumed once the sink drained', 10_000);
+  });
 });
