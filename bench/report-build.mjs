@@ -2,7 +2,9 @@
 // round, so no variant's heap or garbage weighs on another's): builds the attempt log of 10 000
 // clients × 20 attempts, then times `--builds N` reports in a row, as a server makes them.
 //   node bench/report-build.mjs --variant build|buildJson|json|file|fileJson|fileWrite|markdown|junit
-//        [--builds N] [--dist DIR] [--integer-times]     prints JSON (null when DIR lacks it)
+//        [--builds N] [--dist DIR] [--integer-times] [--profile FILE.cpuprofile]
+//   prints JSON (null when DIR lacks it); --profile writes a CPU profile of the timed builds only
+//   (not of making the log), for bench/profile-summary.mjs.
 // fileWrite: `--report FILE.json` as the run command does it, into a file in the temp directory
 // (builds that lack the streamed writer write their chunks after making them all, as they did).
 import { existsSync, statSync, unlinkSync } from 'node:fs';
@@ -77,6 +79,8 @@ const wall = [];
 const cpu = [];
 let out = null;
 let bytes = null;
+const profile = value('--profile', null);
+const session = profile ? await startProfile() : null;
 if (run) {
   for (let i = 0; i < builds; i++) {
     if (out?.chunks) releaseChunks(out.chunks);
@@ -94,4 +98,21 @@ if (run) {
     unlinkSync(tmpFile);
   }
 }
+if (session) await stopProfile(session, profile);
 console.log(JSON.stringify({ variant, wall, cpu, bytes }));
+
+async function startProfile() {
+  const { Session } = await import('node:inspector/promises');
+  const s = new Session();
+  s.connect();
+  await s.post('Profiler.enable');
+  await s.post('Profiler.setSamplingInterval', { interval: 200 });
+  await s.post('Profiler.start');
+  return s;
+}
+
+async function stopProfile(s, file) {
+  const { profile: p } = await s.post('Profiler.stop');
+  (await import('node:fs')).writeFileSync(file, JSON.stringify(p));
+  s.disconnect();
+}

@@ -49,19 +49,25 @@ export function analyse(log: AttemptLog, options: BuildOptions): Analysis {
   const grouped = groupByClient(log.list(), log.hints());
   const merger = new Merger(grouped, options.mergeWindowMs);
   const clients: ClientEntry[] = new Array(grouped.clients.length);
+  // Per attempt in start order: whether it opens a logical attempt, and then that one's start.
   const opens = new Uint8Array(grouped.sorted.length);
+  const openStart = new Float64Array(grouped.sorted.length);
   let logical = 0;
   for (let c = 0; c < clients.length; c++) {
     const { key, keyedBy, from, to } = grouped.clients[c]!;
     const n = merger.merge(from, to);
-    for (let l = from; l < from + n; l++) opens[grouped.order[merger.first[l]!]!] = 1;
+    for (let l = from; l < from + n; l++) {
+      const i = grouped.order[merger.first[l]!]!;
+      opens[i] = 1;
+      openStart[i] = merger.start[l]!;
+    }
     const { waits, runWaits } = waitsOf(merger, from, n);
     clients[c] = { key, keyedBy, from, n, waits, runWaits };
     logical += n;
   }
   // Logical attempts begin at their first connection, and the log is in start order: their starts come out sorted.
   const starts = new Float64Array(logical);
-  for (let i = 0, at = 0; i < opens.length; i++) if (opens[i] === 1) starts[at++] = grouped.sorted[i]!.start;
+  for (let i = 0, at = 0; i < opens.length; i++) if (opens[i] === 1) starts[at++] = openStart[i]!;
   const fleet = fleetOf(clients, log.faultMoments(), starts, herdSource(merger, clients));
   const judged = options.expect ? judge(options.expect, fleet, now, merger) : null;
   const eachClient = (visit: (client: ClientFacts) => void) => {

@@ -17,6 +17,8 @@ export interface Attempt {
   /** null until a request head was seen (a connection reset at accept has none). */
   key: string | null;
   keyedBy: string | null;
+  /** The log's number for `key` (-1 until keyed), which grouping looks up in a table (group.ts). */
+  client: number;
   method: string | undefined;
   path: string | undefined;
   /** engine.io: `eio` marks its requests, `sid` the session once a request carried one. */
@@ -44,6 +46,7 @@ export function newAttempt(conn: string, proxy: string, address: string, start: 
     end: null,
     key: null,
     keyedBy: null,
+    client: -1,
     method: undefined,
     path: undefined,
     eio: false,
@@ -90,7 +93,9 @@ export class AttemptLog {
    * the log keeps a key once per client and grouping 200 000 attempts finds it by identity.
    * Cleared when it outgrows the cap (keys of dropped attempts go with it).
    */
-  private readonly keys = new Map<string, string>();
+  private readonly keys = new Map<string, { text: string; id: number }>();
+  /** Numbers given to keys so far (Attempt.client is below it); restarted only with the attempts (reset). */
+  private ids = 0;
   /** Largest start added so far, and whether some attempt came before it: the report sorts only then. */
   private latest = -Infinity;
   private unordered = false;
@@ -134,6 +139,7 @@ export class AttemptLog {
     this.openMoments.clear();
     this.momentConns = 0;
     this.keys.clear();
+    this.ids = 0;
     this.latest = -Infinity;
     this.unordered = false;
     this.keyless = 0;
@@ -151,8 +157,8 @@ export class AttemptLog {
    * report checks and sorts), `keyed` when every kept attempt has its key. Kept as attempts come,
    * so a report of 200 000 attempts makes two passes over them fewer.
    */
-  hints(): { sorted: boolean; keyed: boolean } {
-    return { sorted: !this.unordered, keyed: this.keyless === 0 };
+  hints(): { sorted: boolean; keyed: boolean; ids: number } {
+    return { sorted: !this.unordered, keyed: this.keyless === 0, ids: this.ids };
   }
 
   faultMoments(): readonly FaultMoment[] {
@@ -161,8 +167,12 @@ export class AttemptLog {
 
   /** Adds an attempt as if seen (the bench and replays build logs this way). */
   add(attempt: Attempt): void {
-    if (attempt.key !== null) attempt.key = this.intern(attempt.key);
-    if (attempt.keyedBy !== null) attempt.keyedBy = this.intern(attempt.keyedBy);
+    if (attempt.key !== null) {
+      const known = this.intern(attempt.key);
+      attempt.key = known.text;
+      attempt.client = known.id;
+    }
+    if (attempt.keyedBy !== null) attempt.keyedBy = this.intern(attempt.keyedBy).text;
     if (attempt.start >= this.latest) this.latest = attempt.start;
     else this.unordered = true;
     if (attempt.key === null) this.keyless++;
@@ -240,18 +250,21 @@ export class AttemptLog {
     if (a.key !== null) return;
     const { key, by } = clientKeyOf(this.specs, request, a.address);
     this.keyless--;
-    a.key = this.intern(key);
-    a.keyedBy = this.intern(by);
+    const known = this.intern(key);
+    a.key = known.text;
+    a.client = known.id;
+    a.keyedBy = this.intern(by).text;
     a.method = request.method;
     a.path = request.path;
   }
 
-  private intern(text: string): string {
+  private intern(text: string): { text: string; id: number } {
     const known = this.keys.get(text);
     if (known !== undefined) return known;
     if (this.keys.size >= this.cap) this.keys.clear();
-    this.keys.set(text, text);
-    return text;
+    const fresh = { text, id: this.ids++ };
+    this.keys.set(text, fresh);
+    return fresh;
   }
 
   /** Fault moments: one per fault type acting within MOMENT_WINDOW_MS of its first act; bounded in moments and in connections named. */

@@ -84,18 +84,25 @@ function gaveUp(m: Merger, from: number, n: number, waits: number[], now: number
 function recoveries(m: Merger, from: number, n: number): Recovery[] {
   const out: Recovery[] = [];
   let open: Recovery | null = null;
+  // An attempt's own fields (an Attempt somewhere in the heap) are read only when they decide
+  // something: an upgrade (outcome upgraded: it has upgradedAt) while a loss is open, or a loss.
   for (let l = from; l < from + n; l++) {
-    const a = m.facts(l);
-    if (open && a.start >= open.at) {
-      if (open.upgradeAfter === null && a.upgradedAt !== undefined) open.upgradeAfter = a.upgradedAt - open.at;
-      if (open.messageAfter === null && a.firstMessageAt !== undefined && a.upgradedAt !== undefined) open.messageAfter = a.firstMessageAt - open.at;
-      if (open.messageAfter !== null) open = null;
+    const upgraded = m.outcome[l] === 'upgraded';
+    if (open && upgraded && m.startOf(l) >= open.at) {
+      const a = m.facts(l);
+      if (open.upgradeAfter === null) open.upgradeAfter = a.upgradedAt! - open.at;
+      if (a.firstMessageAt !== undefined) {
+        open.messageAfter = a.firstMessageAt - open.at;
+        open = null;
+      }
     }
+    if (open && open.upgradeAfter === null) continue;
     const end = m.endOf(l);
-    if (end !== null && lost(m, l) && (a.faults.length > 0 || m.outcome[l] === 'upgraded') && (!open || open.upgradeAfter !== null)) {
-      open = { fault: a.faults[a.faults.length - 1] ?? `closed by ${a.closedBy ?? 'peer'}`, at: end, upgradeAfter: null, messageAfter: null };
-      out.push(open);
-    }
+    if (end === null || !lost(m, l)) continue;
+    const a = m.facts(l);
+    if (a.faults.length === 0 && !upgraded) continue;
+    open = { fault: a.faults[a.faults.length - 1] ?? `closed by ${a.closedBy ?? 'peer'}`, at: end, upgradeAfter: null, messageAfter: null };
+    out.push(open);
   }
   return out;
 }

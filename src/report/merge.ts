@@ -22,6 +22,8 @@ export class Merger {
   readonly last: Int32Array;
   readonly count: Int32Array;
   readonly end: Float64Array;
+  /** When each logical attempt began (its first connection's start): read from a column, not from 200 000 scattered Attempts. */
+  readonly start: Float64Array;
   private readonly open: Uint8Array;
   private readonly eio: Uint8Array;
   private readonly sid: (string | null)[];
@@ -39,6 +41,7 @@ export class Merger {
     this.last = new Int32Array(n);
     this.count = new Int32Array(n);
     this.end = new Float64Array(n);
+    this.start = new Float64Array(n);
     this.open = new Uint8Array(n);
     this.eio = new Uint8Array(n);
     this.sid = new Array<string | null>(n).fill(null);
@@ -73,6 +76,7 @@ export class Merger {
       if (l < 0) {
         l = b + n++;
         this.first[l] = p;
+        this.start[l] = a.start;
         this.count[l] = 0;
         this.end[l] = -Infinity;
         this.open[l] = 0;
@@ -119,7 +123,7 @@ export class Merger {
 
   /** When logical attempt `l` began: its first connection's start. */
   startOf(l: number): number {
-    return this.only(l).start;
+    return this.start[l]!;
   }
 
   /** When logical attempt `l` ended: its last connection's end, null while one is open. */

@@ -3,7 +3,9 @@ import { EventBus } from '../../src/events/bus.js';
 import { AttemptLog, newAttempt } from '../../src/report/attempt-log.js';
 import { buildReport } from '../../src/report/build.js';
 import { parseClientKey } from '../../src/report/identity.js';
+import { groupByClient } from '../../src/report/group.js';
 import { groupClients } from '../../src/report/merge.js';
+import { variedLog } from './varied-logs.js';
 
 const specs = parseClientKey('query:client');
 
@@ -68,10 +70,10 @@ describe('attempt log (SPEC §11)', () => {
     const starts = [0, 1_000, 3_000, 2_000, 7_000];
     const shuffled = new AttemptLog(specs);
     for (const s of starts) shuffled.add(at(`c-${s}`, s, s === 2_000 ? null : 'k'));
-    expect(shuffled.hints()).toEqual({ sorted: false, keyed: false });
+    expect(shuffled.hints()).toEqual({ sorted: false, keyed: false, ids: 2 });
     const ordered = new AttemptLog(specs);
     for (const s of [...starts].sort((a, b) => a - b)) ordered.add(at(`c-${s}`, s, s === 2_000 ? null : 'k'));
-    expect(ordered.hints()).toEqual({ sorted: true, keyed: false });
+    expect(ordered.hints()).toEqual({ sorted: true, keyed: false, ids: 2 });
     const report = buildReport(shuffled, options);
     expect(report.clients).toEqual(buildReport(ordered, options).clients);
     expect(report.clients[0]!.attempts.map((a) => a.start)).toEqual([0, 1_000, 2_000, 3_000, 7_000]);
@@ -80,7 +82,7 @@ describe('attempt log (SPEC §11)', () => {
     // The keyless attempt dropped by the cap: every kept one has its key.
     const capped = new AttemptLog(specs, 2);
     for (const [i, key] of ['k', null, 'k', 'k'].entries()) capped.add(at(`c-${i}`, i * 1_000, key));
-    expect(capped.hints()).toEqual({ sorted: true, keyed: true });
+    expect(capped.hints()).toEqual({ sorted: true, keyed: true, ids: 2 });
     // Keyed when its request head comes (the connection observer), as a live log is.
     const bus = new EventBus();
     const live = new AttemptLog(specs);
@@ -90,5 +92,24 @@ describe('attempt log (SPEC §11)', () => {
     bus.request('default', 'c-1', { method: 'GET', path: '/', query: 'client=a', headers: [['Host', 'x']], upgrade: true });
     expect(live.hints().keyed).toBe(true);
     expect(live.list()[0]!.key).toBe('a');
+  });
+
+  it('groups by its numbers for keys as it would by the keys, also once its key table was cleared', () => {
+    const at = (conn: string, start: number, key: string, keyedBy = 'query:client') => newAttempt(conn, 'default', '10.0.0.1', start, { key, keyedBy, end: start + 5 });
+    // Cap 4: the table holds keys and specs; the fifth string clears it, so `b` comes back under a second number.
+    const cleared = new AttemptLog(specs, 4);
+    for (const [i, [key, by]] of [['b'], ['x'], ['y', 'header:x'], ['b']].entries()) cleared.add(at(`c-${i}`, i * 1_000, key!, by));
+    expect(cleared.list().map((a) => a.client)).toEqual([0, 2, 3, 5]);
+    for (const l of [cleared, ...Array.from({ length: 60 }, (_, i) => variedLog(i + 1).log)]) {
+      const byNumber = groupByClient(l.list(), l.hints());
+      const byKey = groupByClient(l.list(), { ...l.hints(), ids: 0 });
+      expect(byNumber.clients).toEqual(byKey.clients);
+      expect([...byNumber.order]).toEqual([...byKey.order]);
+    }
+    expect(groupByClient(cleared.list(), cleared.hints()).clients.map((c) => [c.key, c.to - c.from])).toEqual([
+      ['b', 2],
+      ['x', 1],
+      ['y', 1],
+    ]);
   });
 });
