@@ -23,6 +23,11 @@ export interface ParsedMode {
   push(chunk: Buffer, transient?: boolean): void;
 }
 
+/** Makes a pipe's parsed mode at its first chunk, not when it engages: a switch with apply=all engages every open WebSocket's pipes at once (issue #13). */
+export interface ParsedModeMaker {
+  parsedMode(pipe: Pipe, inMessage: boolean): ParsedMode;
+}
+
 /** How parsed mode writes toward the peer. */
 export interface FrameOutput {
   /** Whole frames: a data message (at the next message boundary) or a control frame (next frame boundary). */
@@ -49,8 +54,11 @@ export class Pipe implements FrameOutput, Borrower {
   /** Set once the pipe forwards nothing more. */
   private stopped = false;
   private finalFrame: Buffer | null = null;
+  /** Parsed mode: who makes it (once engaged), whether it engaged inside a message, what it made. */
+  private parsing: ParsedModeMaker | null = null;
+  private parsingInMessage = false;
   private parsed: ParsedMode | null = null;
-  private pendingParsed: ((inMessage: boolean) => ParsedMode) | null = null;
+  private pendingParsed: ParsedModeMaker | null = null;
   /** Frames to inject at the next boundary; made at the first one that has to wait. */
   private injections: Buffer[] | null = null;
   private afterFinal: (() => void) | null = null;
@@ -91,7 +99,7 @@ export class Pipe implements FrameOutput, Borrower {
     const sink = this.sink;
     // Owned reads offer views only while the source has one 'data' listener: this pipe's.
     if (!ownsReads(sink) || sink.writableLength > 0 || !sink.writable || sink.destroyed) return null;
-    if (this.parsed) {
+    if (this.parsing) {
       // Cut-through: what passes is written as views of the read; the pipeline copies what it holds.
       this.parse(view, true);
       return sink.writableLength > 0;
@@ -140,23 +148,23 @@ export class Pipe implements FrameOutput, Borrower {
     this.finalFrame = frame;
     this.afterFinal = then ?? null;
     // In parsed mode the output's own frame boundary counts (writeStream writes it there).
-    if (this.parsed ? !this.outFrameOpen : !this.frameTracker || this.frameTracker.atBoundary) this.writeFinalFrame();
+    if (this.parsing ? !this.outFrameOpen : !this.frameTracker || this.frameTracker.atBoundary) this.writeFinalFrame();
   }
 
   /** Writes a frame of the proxy's own at the next frame boundary and carries on forwarding. */
   inject(frame: Buffer): void {
     if (this.stopped || this.finalFrame) return;
-    if (this.parsed) this.writeFrames(frame, isControl(frame[0]! & 0x0f));
+    if (this.parsing) this.writeFrames(frame, isControl(frame[0]! & 0x0f));
     else if (!this.frameTracker || this.frameTracker.atBoundary) this.forwardRaw(frame);
     else (this.injections ??= []).push(frame);
   }
 
   /**
    * Switches to parsed mode at the next frame boundary (message faults that change the stream).
-   * `make` gets whether the boundary falls between the fragments of a message.
+   * `make` is told whether the boundary falls between the fragments of a message.
    */
-  parseFrames(make: (inMessage: boolean) => ParsedMode): void {
-    if (this.parsed || this.stopped) return;
+  parseFrames(make: ParsedModeMaker): void {
+    if (this.parsing || this.stopped) return;
     if (!this.frameTracker || this.frameTracker.atBoundary) this.engage(make);
     else this.pendingParsed = make;
   }
@@ -180,11 +188,12 @@ export class Pipe implements FrameOutput, Borrower {
     while (waiting && waiting.length > 0 && (waiting[0]!.control || !this.outMessageOpen)) this.forwardRaw(waiting.shift()!.bytes);
   }
 
-  private engage(make: (inMessage: boolean) => ParsedMode): void {
+  private engage(make: ParsedModeMaker): void {
     const inMessage = this.frameTracker?.inMessage ?? false;
     // Between the fragments of a message forwarded as it was: the output is inside it too.
     this.outMessageOpen = inMessage;
-    this.parsed = make(inMessage);
+    this.parsingInMessage = inMessage;
+    this.parsing = make;
   }
 
   /** The peer broke the protocol: write `frame` (a Close) at once, since input stops at a boundary. */
@@ -205,7 +214,7 @@ export class Pipe implements FrameOutput, Borrower {
       this.frameTracker?.feed(chunk);
       return;
     }
-    if (this.parsed) return this.parse(chunk);
+    if (this.parsing) return this.parse(chunk);
     if (this.pendingParsed || this.injections?.length) {
       // Forward up to the end of the frame in progress; there the parser (or injection) starts.
       const upToBoundary = this.frameTracker!.feed(chunk, true);
@@ -238,7 +247,7 @@ export class Pipe implements FrameOutput, Borrower {
     this.frameTracker?.feed(chunk);
     this.gathering = true;
     try {
-      this.parsed!.push(chunk, transient);
+      (this.parsed ??= this.parsing!.parsedMode(this, this.parsingInMessage)).push(chunk, transient);
     } finally {
       this.gathering = false;
       this.flushGathered();

@@ -8,7 +8,7 @@ import type { CloseRecord } from './close-record.js';
 import type { FaultInstance } from './fault-instances.js';
 import { MessageLayer } from './message-layer.js';
 import { MessagePipeline } from './message-pipeline.js';
-import type { Pipe } from './pipe.js';
+import type { ParsedMode, ParsedModeMaker, Pipe } from './pipe.js';
 import type { Side } from './sides.js';
 
 /** What a WebSocket session needs from its connection. */
@@ -37,7 +37,7 @@ export interface SessionHost {
  * WebSocket holds none (issue #13), and it watches both trackers itself rather than through
  * closures.
  */
-export class WebSocketSession implements FrameWatcher {
+export class WebSocketSession implements FrameWatcher, ParsedModeMaker {
   private messageLayer: MessageLayer | null = null;
   private messageListeners: Set<() => void> | null = null;
   /** After a Close the proxy sent itself: what each side gets once its answer came. */
@@ -79,7 +79,7 @@ export class WebSocketSession implements FrameWatcher {
     const layer = this.layer();
     if (replace) layer.replace(faults);
     else if (faults.length > 0) layer.install(faults);
-    if (faults.some((f) => f.hooks.onUnit || f.hooks.decide)) this.parseFrames(layer);
+    if (faults.some((f) => f.hooks.onUnit || f.hooks.decide)) this.parseFrames();
   }
 
   stop(): void {
@@ -134,26 +134,26 @@ export class WebSocketSession implements FrameWatcher {
     return true;
   }
 
-  private parseFrames(layer: MessageLayer): void {
-    // One call per direction rather than a loop over [pipe, direction] pairs: a switch with
-    // apply=all does this for every open connection while the code is still cold.
-    this.parseFramesOf(this.up, 'upstream', layer);
-    this.parseFramesOf(this.down, 'downstream', layer);
+  private parseFrames(): void {
+    // The session makes each pipe's MessagePipeline at that pipe's first chunk (parsedMode):
+    // a switch with apply=all does this for every open connection, most of them idle.
+    this.up.parseFrames(this);
+    this.down.parseFrames(this);
   }
 
-  private parseFramesOf(pipe: Pipe, direction: Direction, layer: MessageLayer): void {
-    pipe.parseFrames(
-      (inMessage) =>
-        new MessagePipeline({
-          direction,
-          faults: () => layer.activeUnitFaults(),
-          out: pipe,
-          compressed: this.extensions,
-          inMessage,
-          maxBuffer: this.host.maxMessageBuffer,
-          onError: (error) => this.host.protocolError(direction, error),
-        }),
-    );
+  /** ParsedModeMaker: a pipe's message pipeline, at its first chunk in parsed mode. */
+  parsedMode(pipe: Pipe, inMessage: boolean): ParsedMode {
+    const direction: Direction = pipe === this.up ? 'upstream' : 'downstream';
+    const layer = this.messageLayer!;
+    return new MessagePipeline({
+      direction,
+      faults: () => layer.activeUnitFaults(),
+      out: pipe,
+      compressed: this.extensions,
+      inMessage,
+      maxBuffer: this.host.maxMessageBuffer,
+      onError: (error) => this.host.protocolError(direction, error),
+    });
   }
 
   /** Trackers call back per message only while someone listens (pass-through pays nothing). */
