@@ -9,7 +9,9 @@
 // --dist runs another build (A/B: run it alternately with this tree's dist/); --json prints one
 // JSON object (bench/run.mjs's `switching` workload). The first switch of a process (JIT, lazy
 // loading) is reported on its own and left out of the medians.
+//   WSFAULT_NODE_ARGS=--trace-gc node bench/switching.mjs --rounds 0 --proxy-output /tmp/gc.txt
 //   WSFAULT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node bench/switching.mjs   # then bench/profile-summary.mjs
+import { openSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { accepts, freePort, message, node, ticks, wait } from './processes.mjs';
@@ -20,12 +22,14 @@ const connections = arg('--connections', 5000);
 const rounds = arg('--rounds', 5);
 const dist = process.argv.includes('--dist') ? process.argv[process.argv.indexOf('--dist') + 1] : `${root}dist`;
 const json = process.argv.includes('--json');
+// The proxy's stdout and stderr to a file (e.g. with WSFAULT_NODE_ARGS=--trace-gc), else nowhere.
+const proxyOutput = process.argv.includes('--proxy-output') ? openSync(process.argv[process.argv.indexOf('--proxy-output') + 1], 'w') : 'ignore';
 
 const upstream = node([`${root}bench/upstream.mjs`], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
 const { port: upstreamPort } = await message(upstream);
 const [port, apiPort] = [await freePort(), await freePort()];
 const nodeArgs = process.env.WSFAULT_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
-const proxy = node([...nodeArgs, `${dist}/cli/main.js`, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--log-level', 'warn'], { stdio: 'ignore' });
+const proxy = node([...nodeArgs, `${dist}/cli/main.js`, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--log-level', 'warn'], { stdio: ['ignore', proxyOutput, proxyOutput] });
 while (!(await accepts(port)) || !(await accepts(apiPort))) await wait(20);
 // bash execs node, so the pid is the proxy's.
 const client = node([`${root}bench/client.mjs`, 'idle', `ws://127.0.0.1:${port}`, String(connections)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });

@@ -1,8 +1,8 @@
 import type { EventBus } from '../events/bus.js';
-import type { FaultContext, Layer, LayerHooks } from '../faults/hooks.js';
+import type { Layer } from '../faults/hooks.js';
 import type { RequestSubject } from '../scenario/match.js';
 import type { Decided, ScenarioEngine } from '../scenario/engine.js';
-import { streamFor } from '../scenario/prng.js';
+import { ConnectionFault, type FaultOwner } from './connection-fault.js';
 import { guardHooks } from './fault-guard.js';
 import { NO_FAULTS, NO_INSTANCES, type FaultInstance, type FaultListener, type FaultSource, type FaultsInForce } from './fault-instances.js';
 
@@ -42,14 +42,14 @@ const ordinalOf = (conn: string): number | undefined => {
  * is known (the rest), instantiates them (create() once per connection and fault), and
  * re-decides open connections when the engine says the faults in force changed (apply=all).
  */
-export class EngineFaultSource implements FaultSource {
+export class EngineFaultSource implements FaultSource, FaultOwner {
   private readonly open = new Map<string, OpenConnection>();
 
   /** `listenAddress` is asked per connection: a port 0 listener knows its port only once it listens. */
   constructor(
     private readonly engine: ScenarioEngine,
-    private readonly proxyName: string,
-    private readonly bus: EventBus,
+    readonly proxyName: string,
+    readonly bus: EventBus,
     private readonly listenAddress: () => string = () => '',
   ) {
     engine.onChange((change) => {
@@ -66,6 +66,11 @@ export class EngineFaultSource implements FaultSource {
         entry.listener.update(this.instantiate(conn, entry.decided, entry.listener, this.claimFor));
       });
     });
+  }
+
+  /** FaultOwner: the seed a fault's stream() uses when it asks. */
+  get seed(): number {
+    return this.engine.seed;
   }
 
   forAccept(conn: string, listener: FaultListener): FaultsInForce {
@@ -131,29 +136,17 @@ export class EngineFaultSource implements FaultSource {
     if (decided.length === 0) return NO_FAULTS;
     // Layers without a fault share one empty list: a switch with apply=all makes this for every open connection.
     const faults: FaultsInForce = { handshake: NO_INSTANCES, transport: NO_INSTANCES, messages: NO_INSTANCES, tls: NO_INSTANCES };
-    for (const { spec, definition, random } of decided) {
-      const fault = { name: spec.name, type: spec.type };
-      const context: FaultContext = {
-        conn,
-        random,
-        stream: (label) => streamFor(this.engine.seed, conn, spec.name, label),
-        applied: (detail) => {
-          listener.applied(spec.name);
-          if (this.bus.active) this.bus.emit(this.proxyName, 'fault.applied', { conn, fault, ...(detail !== undefined ? { detail } : {}) });
-        },
-        skipped: (reason, detail) => {
-          if (this.bus.active) this.bus.emit(this.proxyName, 'fault.skipped', { conn, fault, reason, ...(detail !== undefined ? { detail } : {}) });
-        },
-      };
-      const failed = (error: unknown) => listener.failed(fault, error);
-      let hooks: LayerHooks[Layer];
+    const { seed } = this.engine;
+    const { compression } = this.engine.scenario;
+    for (let i = 0; i < decided.length; i++) {
+      const { spec, definition } = decided[i]!;
+      const instance = new ConnectionFault(conn, spec, definition, seed, compression, listener, this);
       try {
-        hooks = guardHooks(definition.create(spec.params as never, context), failed);
+        instance.hooks = guardHooks(definition.create(spec.params as never, instance), instance);
       } catch (error) {
-        failed(error);
+        instance.failed(error);
         continue;
       }
-      const instance: FaultInstance<Layer> = { name: spec.name, type: spec.type, layer: spec.layer, hooks, context, spec, changesStream: definition.changesStream === true, compression: this.engine.scenario.compression };
       if (keep && !keep(listener, instance)) continue;
       const list = faults[spec.layer] as FaultInstance<Layer>[];
       if (list === NO_INSTANCES) (faults[spec.layer] as FaultInstance<Layer>[]) = [instance];

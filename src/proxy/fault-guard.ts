@@ -2,14 +2,19 @@ import type { Stage } from '../faults/hooks.js';
 
 type AnyFunction = (...args: never[]) => unknown;
 
+/** Who hears what a hook threw: an object with a method, not a closure per connection (a switch with apply=all guards every open connection's hooks). */
+export interface Failing {
+  failed(error: unknown): void;
+}
+
 /**
  * Wraps every hook a fault's create() returned so that whatever it throws (or a promise it
- * returns rejects with) goes to `failed` instead of up the stack: a hook runs inside socket
+ * returns rejects with) goes to `failed.failed` instead of up the stack: a hook runs inside socket
  * and timer callbacks, where an exception would otherwise be uncaught and take the whole
  * process, every other connection with it. The hook then acts as if absent (a stage passes
  * nothing on); the connection is reset by whoever handles `failed`.
  */
-export function guardHooks<H extends object>(hooks: H, failed: (error: unknown) => void): H {
+export function guardHooks<H extends object>(hooks: H, failed: Failing): H {
   const guarded: Record<string, unknown> = {};
   // for…in, not Object.entries: no pair arrays per hook (a switch with apply=all guards every open connection's hooks).
   for (const key in hooks) {
@@ -22,7 +27,7 @@ export function guardHooks<H extends object>(hooks: H, failed: (error: unknown) 
   return guarded as H;
 }
 
-function guardStages(stages: Record<string, Stage | undefined>, failed: (error: unknown) => void): Record<string, Stage> {
+function guardStages(stages: Record<string, Stage | undefined>, failed: Failing): Record<string, Stage> {
   const out: Record<string, Stage> = {};
   for (const [direction, stage] of Object.entries(stages)) {
     if (!stage) continue;
@@ -30,7 +35,7 @@ function guardStages(stages: Record<string, Stage | undefined>, failed: (error: 
       try {
         return stage(piece);
       } catch (error) {
-        failed(error);
+        failed.failed(error);
         return [];
       }
     };
@@ -41,15 +46,15 @@ function guardStages(stages: Record<string, Stage | undefined>, failed: (error: 
 }
 
 /** `returnsStop`: the hook returns a stop function, which is guarded too. */
-function guard(fn: AnyFunction, failed: (error: unknown) => void, returnsStop = false): AnyFunction {
+function guard(fn: AnyFunction, failed: Failing, returnsStop = false): AnyFunction {
   return (...args) => {
     try {
       const result = fn(...args);
-      if (result instanceof Promise) return result.catch((error: unknown) => failed(error));
+      if (result instanceof Promise) return result.catch((error: unknown) => failed.failed(error));
       if (returnsStop && typeof result === 'function') return guard(result as AnyFunction, failed);
       return result;
     } catch (error) {
-      failed(error);
+      failed.failed(error);
       return undefined;
     }
   };

@@ -6,7 +6,7 @@ export interface MessageHost {
   /** Date.now() when the connection was accepted (`after` counts from there). */
   readonly openedAt: number;
   /** Data messages so far, both ways. */
-  messages(): number;
+  messageCount(): number;
   /** Calls `listener` as each data message completes; returns the unsubscribe. */
   onMessage(listener: () => void): () => void;
   readonly control: MessageControl;
@@ -56,7 +56,9 @@ export class MessageLayer {
       const fault = faults[i]!;
       if (this.find(fault.name)) continue;
       const installed = new Installed(fault, Boolean(fault.hooks.onUnit || fault.hooks.decide));
-      this.installed.push(installed);
+      // A literal for the first: push on [] makes room for 17.
+      if (this.installed.length === 0) this.installed = [installed];
+      else this.installed.push(installed);
       this.schedule(installed);
     }
   }
@@ -102,7 +104,7 @@ export class MessageLayer {
       one.timer = setTimeout(() => this.begin(one), wait);
       return;
     }
-    if (this.host.messages() < afterMessages) return; // the next message calls begin again
+    if (this.host.messageCount() < afterMessages) return; // the next message calls begin again
     one.started = true;
     one.unsubscribe?.();
     this.setActive(one, true);

@@ -3,6 +3,9 @@ import type { Direction } from '../faults/hooks.js';
 import { FrameTracker } from '../protocol/frame-tracker.js';
 import { isControl } from '../protocol/opcodes.js';
 import { lendReads, ownsReads, type Borrower } from '../transport/owned-reads.js';
+import type { FrameOutput, ParsedMode, ParsedModeMaker } from './parsed-mode.js';
+
+export type { FrameOutput, ParsedMode, ParsedModeMaker } from './parsed-mode.js';
 
 /**
  * How much may wait in the sink's buffer before the source is paused. A socket's own high-water
@@ -18,20 +21,6 @@ const LEND_MIN_RATIO = 4;
 const READER: unique symbol = Symbol('wsfault.pipe.reader');
 const WRITER: unique symbol = Symbol('wsfault.pipe.writer');
 type Piped = Socket & { [READER]?: Pipe; [WRITER]?: Pipe };
-
-/** Parsed mode: every chunk read goes to it (the message pipeline), which writes to the FrameOutput. */
-export interface ParsedMode {
-  /** `transient`: the chunk is a view of a read buffer, reused after the call: keep no view of it. */
-  push(chunk: Buffer, transient?: boolean): void;
-}
-
-/** How parsed mode writes toward the peer. */
-export interface FrameOutput {
-  /** Whole frames: a data message (at the next message boundary) or a control frame (next frame boundary). */
-  writeFrames(bytes: Buffer, control?: boolean): void;
-  /** The next bytes of a data message streaming through, and whether they end a frame and the message. */
-  writeStream(bytes: Buffer, frameEnd: boolean, messageEnd: boolean): void;
-}
 
 /**
  * One direction of a connection: bytes from `source` written to `sink` as they arrive, with
@@ -51,8 +40,11 @@ export class Pipe implements FrameOutput, Borrower {
   /** Set once the pipe forwards nothing more. */
   private stopped = false;
   private finalFrame: Buffer | null = null;
+  /** Parsed mode: who makes it (once engaged), whether it engaged inside a message, what it made. */
+  private parsing: ParsedModeMaker | null = null;
+  private parsingInMessage = false;
   private parsed: ParsedMode | null = null;
-  private pendingParsed: ((inMessage: boolean) => ParsedMode) | null = null;
+  private pendingParsed: ParsedModeMaker | null = null;
   /** Frames to inject at the next boundary; made at the first one that has to wait. */
   private injections: Buffer[] | null = null;
   private afterFinal: (() => void) | null = null;
@@ -99,23 +91,15 @@ export class Pipe implements FrameOutput, Borrower {
     // Behind a queue the view would be lent, and a lent 64 KiB buffer stays with the sink while
     // any view of it waits there: a small read is copied instead (the buffer stays the
     // socket's), so queued views pin at most LEND_MIN_RATIO× their own bytes.
-    if (sink.writableLength > 0 && view.length * LEND_MIN_RATIO < view.buffer.byteLength) {
-      const copy = Buffer.from(view);
-      if (this.parsed) this.parse(copy);
-      else {
-        this.frameTracker?.feed(copy);
-        this.forward(copy);
-      }
-      return false;
+    const asView = sink.writableLength === 0 || view.length * LEND_MIN_RATIO >= view.buffer.byteLength;
+    const bytes = asView ? view : Buffer.from(view);
+    // Cut-through in parsed mode: what passes is written as views of the read; the pipeline copies what it holds.
+    if (this.parsing) this.parse(bytes, asView);
+    else {
+      this.frameTracker?.feed(bytes);
+      this.forward(bytes);
     }
-    if (this.parsed) {
-      // Cut-through: what passes is written as views of the read; the pipeline copies what it holds.
-      this.parse(view, true);
-      return sink.writableLength > 0;
-    }
-    this.frameTracker?.feed(view);
-    this.forward(view);
-    return sink.writableLength > 0;
+    return asView && sink.writableLength > 0;
   }
 
   private static sourceData(this: Piped, chunk: Buffer): void {
@@ -157,23 +141,23 @@ export class Pipe implements FrameOutput, Borrower {
     this.finalFrame = frame;
     this.afterFinal = then ?? null;
     // In parsed mode the output's own frame boundary counts (writeStream writes it there).
-    if (this.parsed ? !this.outFrameOpen : !this.frameTracker || this.frameTracker.atBoundary) this.writeFinalFrame();
+    if (this.parsing ? !this.outFrameOpen : !this.frameTracker || this.frameTracker.atBoundary) this.writeFinalFrame();
   }
 
   /** Writes a frame of the proxy's own at the next frame boundary and carries on forwarding. */
   inject(frame: Buffer): void {
     if (this.stopped || this.finalFrame) return;
-    if (this.parsed) this.writeFrames(frame, isControl(frame[0]! & 0x0f));
+    if (this.parsing) this.writeFrames(frame, isControl(frame[0]! & 0x0f));
     else if (!this.frameTracker || this.frameTracker.atBoundary) this.forwardRaw(frame);
     else (this.injections ??= []).push(frame);
   }
 
   /**
    * Switches to parsed mode at the next frame boundary (message faults that change the stream).
-   * `make` gets whether the boundary falls between the fragments of a message.
+   * `make` is told whether the boundary falls between the fragments of a message.
    */
-  parseFrames(make: (inMessage: boolean) => ParsedMode): void {
-    if (this.parsed || this.stopped) return;
+  parseFrames(make: ParsedModeMaker): void {
+    if (this.parsing || this.stopped) return;
     if (!this.frameTracker || this.frameTracker.atBoundary) this.engage(make);
     else this.pendingParsed = make;
   }
@@ -197,11 +181,12 @@ export class Pipe implements FrameOutput, Borrower {
     while (waiting && waiting.length > 0 && (waiting[0]!.control || !this.outMessageOpen)) this.forwardRaw(waiting.shift()!.bytes);
   }
 
-  private engage(make: (inMessage: boolean) => ParsedMode): void {
+  private engage(make: ParsedModeMaker): void {
     const inMessage = this.frameTracker?.inMessage ?? false;
     // Between the fragments of a message forwarded as it was: the output is inside it too.
     this.outMessageOpen = inMessage;
-    this.parsed = make(inMessage);
+    this.parsingInMessage = inMessage;
+    this.parsing = make;
   }
 
   /** The peer broke the protocol: write `frame` (a Close) at once, since input stops at a boundary. */
@@ -222,7 +207,7 @@ export class Pipe implements FrameOutput, Borrower {
       this.frameTracker?.feed(chunk);
       return;
     }
-    if (this.parsed) return this.parse(chunk);
+    if (this.parsing) return this.parse(chunk);
     if (this.pendingParsed || this.injections?.length) {
       // Forward up to the end of the frame in progress; there the parser (or injection) starts.
       const upToBoundary = this.frameTracker!.feed(chunk, true);
@@ -255,7 +240,7 @@ export class Pipe implements FrameOutput, Borrower {
     this.frameTracker?.feed(chunk);
     this.gathering = true;
     try {
-      this.parsed!.push(chunk, transient);
+      (this.parsed ??= this.parsing!.parsedMode(this, this.parsingInMessage)).push(chunk, transient);
     } finally {
       this.gathering = false;
       this.flushGathered();

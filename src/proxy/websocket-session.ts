@@ -1,14 +1,14 @@
 import type { Socket } from 'node:net';
-import type { CloseFrameOptions, Direction } from '../faults/hooks.js';
+import type { CloseFrameOptions, Direction, MessageControl } from '../faults/hooks.js';
 import { encodeClose, encodeFrame } from '../protocol/frame-encode.js';
 import type { FrameError } from '../protocol/frame-parser.js';
 import { readClose, type ControlFrame, type FrameTracker, type FrameWatcher } from '../protocol/frame-tracker.js';
 import { Opcode } from '../protocol/opcodes.js';
 import type { CloseRecord } from './close-record.js';
 import type { FaultInstance } from './fault-instances.js';
-import { MessageLayer } from './message-layer.js';
+import { MessageLayer, type MessageHost } from './message-layer.js';
 import { MessagePipeline } from './message-pipeline.js';
-import type { Pipe } from './pipe.js';
+import type { FrameOutput, ParsedMode, ParsedModeMaker, Pipe } from './pipe.js';
 import type { Side } from './sides.js';
 
 /** What a WebSocket session needs from its connection. */
@@ -37,7 +37,7 @@ export interface SessionHost {
  * WebSocket holds none (issue #13), and it watches both trackers itself rather than through
  * closures.
  */
-export class WebSocketSession implements FrameWatcher {
+export class WebSocketSession implements FrameWatcher, ParsedModeMaker, MessageHost, MessageControl {
   private messageLayer: MessageLayer | null = null;
   private messageListeners: Set<() => void> | null = null;
   /** After a Close the proxy sent itself: what each side gets once its answer came. */
@@ -79,23 +79,36 @@ export class WebSocketSession implements FrameWatcher {
     const layer = this.layer();
     if (replace) layer.replace(faults);
     else if (faults.length > 0) layer.install(faults);
-    if (faults.some((f) => f.hooks.onUnit || f.hooks.decide)) this.parseFrames(layer);
+    if (faults.some((f) => f.hooks.onUnit || f.hooks.decide)) this.parseFrames();
   }
 
   stop(): void {
     this.messageLayer?.stopAll();
   }
 
+  /** The session is its message layer's host and control itself: no objects or closures per connection for them. */
   private layer(): MessageLayer {
-    return (this.messageLayer ??= new MessageLayer({
-      openedAt: this.host.openedAt,
-      messages: () => (this.up.tracker?.messages ?? 0) + (this.down.tracker?.messages ?? 0),
-      onMessage: (listener) => this.onMessage(listener),
-      control: {
-        sendClose: (options) => this.sendClose(options),
-        inject: (to, opcode, payload) => (to === 'client' ? this.down : this.up).inject(encodeFrame(opcode, payload, to === 'server')),
-      },
-    }));
+    return (this.messageLayer ??= new MessageLayer(this));
+  }
+
+  /** MessageHost: when the connection was accepted. */
+  get openedAt(): number {
+    return this.host.openedAt;
+  }
+
+  /** MessageHost: data messages so far, both ways. */
+  messageCount(): number {
+    return (this.up.tracker?.messages ?? 0) + (this.down.tracker?.messages ?? 0);
+  }
+
+  /** MessageHost: the message faults' control is the session. */
+  get control(): MessageControl {
+    return this;
+  }
+
+  /** MessageControl: a message nobody wrote, at the next frame boundary (masked toward the server). */
+  inject(to: 'client' | 'server', opcode: number, payload: Buffer): void {
+    (to === 'client' ? this.down : this.up).inject(encodeFrame(opcode, payload, to === 'server'));
   }
 
   /**
@@ -134,30 +147,30 @@ export class WebSocketSession implements FrameWatcher {
     return true;
   }
 
-  private parseFrames(layer: MessageLayer): void {
-    // One call per direction rather than a loop over [pipe, direction] pairs: a switch with
-    // apply=all does this for every open connection while the code is still cold.
-    this.parseFramesOf(this.up, 'upstream', layer);
-    this.parseFramesOf(this.down, 'downstream', layer);
+  private parseFrames(): void {
+    // The session makes each pipe's MessagePipeline at that pipe's first chunk (parsedMode):
+    // a switch with apply=all does this for every open connection, most of them idle.
+    this.up.parseFrames(this);
+    this.down.parseFrames(this);
   }
 
-  private parseFramesOf(pipe: Pipe, direction: Direction, layer: MessageLayer): void {
-    pipe.parseFrames(
-      (inMessage) =>
-        new MessagePipeline({
-          direction,
-          faults: () => layer.activeUnitFaults(),
-          out: pipe,
-          compressed: this.extensions,
-          inMessage,
-          maxBuffer: this.host.maxMessageBuffer,
-          onError: (error) => this.host.protocolError(direction, error),
-        }),
-    );
+  /** ParsedModeMaker: a pipe's message pipeline, at its first chunk in parsed mode. */
+  parsedMode(pipe: FrameOutput, inMessage: boolean): ParsedMode {
+    const direction: Direction = pipe === this.up ? 'upstream' : 'downstream';
+    const layer = this.messageLayer!;
+    return new MessagePipeline({
+      direction,
+      faults: () => layer.activeUnitFaults(),
+      out: pipe,
+      compressed: this.extensions,
+      inMessage,
+      maxBuffer: this.host.maxMessageBuffer,
+      onError: (error) => this.host.protocolError(direction, error),
+    });
   }
 
-  /** Trackers call back per message only while someone listens (pass-through pays nothing). */
-  private onMessage(listener: () => void): () => void {
+  /** MessageHost: trackers call back per message only while someone listens (pass-through pays nothing). */
+  onMessage(listener: () => void): () => void {
     // Deferred: a fault reacting to a message must act after the pipe has handled the whole
     // chunk, so a Close lands on the next frame boundary, not inside the chunk being read.
     const listeners = (this.messageListeners ??= new Set());

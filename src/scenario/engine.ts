@@ -2,17 +2,26 @@ import type { EventBus } from '../events/bus.js';
 import { faultByType } from '../faults/index.js';
 import type { AnyFaultDefinition } from '../faults/define.js';
 import { matches, type RequestSubject } from './match.js';
-import { streamFor, type Random } from './prng.js';
+import { streamFor } from './prng.js';
 import type { FaultSpec, Phase, Scenario } from './types.js';
 
 export type ApplyMode = 'all' | 'new';
 
-/** A fault a connection got: what the scenario says, and its definition. */
+/**
+ * A fault a connection got: what the scenario says, and its definition. The same object for
+ * every connection that got the fault (its seeded stream is the instance's, made at first use).
+ */
 export interface Decided {
-  spec: FaultSpec;
-  definition: AnyFaultDefinition;
-  /** The fault's own seeded stream for this connection. */
-  random: Random;
+  readonly spec: FaultSpec;
+  readonly definition: AnyFaultDefinition;
+}
+
+/** One Decided per spec, shared by every connection: a switch with apply=all decides them all at once. */
+const decidedOf = new WeakMap<FaultSpec, Decided>();
+function decidedFor(spec: FaultSpec): Decided {
+  let decided = decidedOf.get(spec);
+  if (!decided) decidedOf.set(spec, (decided = Object.freeze({ spec, definition: faultByType(spec.type)! })));
+  return decided;
 }
 
 /** Why the faults in force changed: a phase began, or a scenario was switched in. */
@@ -38,6 +47,8 @@ export class ScenarioEngine {
   private readonly listeners = new Set<(change: EngineChange) => void>();
   /** Faults added on top of the scenario (the control API's POST /proxies/:name/faults). */
   private adhoc: FaultSpec[] = [];
+  /** The list of every fault in force, kept while the phase's and the ad-hoc faults stay the same. */
+  private everyDecided: { phase: readonly FaultSpec[]; adhoc: readonly FaultSpec[]; list: readonly Decided[] } | null = null;
 
   constructor(
     private readonly options: { proxy: string; bus: EventBus; seed: number; scenario: Scenario },
@@ -77,10 +88,10 @@ export class ScenarioEngine {
    * was read) only TLS faults with a `match` are decided, on the server name and client address.
    * With `claim` false, a fault's `count` is checked but not taken (see claim()).
    */
-  decide(conn: string, request: RequestSubject | null, skip?: ReadonlySet<string>, stage: 'hello' | 'request' = 'request', claim = true): Decided[] {
+  decide(conn: string, request: RequestSubject | null, skip?: ReadonlySet<string>, stage: 'hello' | 'request' = 'request', claim = true): readonly Decided[] {
     const scenario = this.current;
     if (request === null ? scenario.match !== undefined : !matches(scenario.match, request)) return [];
-    const decided: Decided[] = [];
+    let decided: Decided[] | null = null;
     // The phase's faults, then the ad-hoc ones: indexed loops, no joined copy or iterators per
     // decision (a switch with apply=all decides every open connection while this code is cold).
     for (let list = 0; list < 2; list++) {
@@ -93,9 +104,19 @@ export class ScenarioEngine {
         if (request !== null && (spec.layer === 'tls') !== (stage === 'hello')) continue;
         if (spec.probability < 1 && streamFor(this.seed, conn, 'probability', String(this.epoch), spec.name)() >= spec.probability) continue;
         if (spec.count !== undefined && (claim ? !this.claim(spec) : (this.touched.get(spec.name) ?? 0) >= spec.count)) continue;
-        decided.push({ spec, definition: faultByType(spec.type)!, random: streamFor(this.seed, conn, spec.name) });
+        if (decided === null) decided = [decidedFor(spec)];
+        else decided.push(decidedFor(spec));
       }
     }
+    if (decided === null) return [];
+    // Every fault in force decided (the usual case): one frozen list shared by the connections.
+    return decided.length === this.phase.faults.length + this.adhoc.length ? this.allDecided(decided) : decided;
+  }
+
+  private allDecided(decided: Decided[]): readonly Decided[] {
+    const cached = this.everyDecided;
+    if (cached && cached.phase === this.phase.faults && cached.adhoc === this.adhoc) return cached.list;
+    this.everyDecided = { phase: this.phase.faults, adhoc: this.adhoc, list: Object.freeze(decided) };
     return decided;
   }
 

@@ -79,7 +79,7 @@ describe('Pipe', () => {
     const { pipe, input, source, sink, sinkPeer } = await pipeRig();
     pipe.trackFrames();
     // Parsed mode that streams every read through as it came (what a passing message does).
-    pipe.parseFrames(() => ({ push: (chunk) => pipe.writeStream(chunk, true, true) }));
+    pipe.parseFrames({ parsedMode: () => ({ push: (chunk: Buffer) => pipe.writeStream(chunk, true, true) }) });
     sinkPeer.pause();
     pipe.start();
     const chunk = Buffer.alloc(64 * 1024);
