@@ -40,6 +40,7 @@ const runPath = staticClosure(join(dist, 'cli/run.js'));
 const library = staticClosure(join(dist, 'index.js'));
 const start = staticClosure(join(dist, 'cli/main.js'));
 rmSync(staging, { recursive: true, force: true });
+rmSync(join(dist, 'cli/package.json'), { force: true });
 
 // The library: what `import('wsfault')` needs to start a proxy in one chunk.
 await build({
@@ -59,19 +60,25 @@ await build({
   output: { dir: join(staging, 'cli/cjs'), format: 'cjs', entryFileNames: '[name]-[hash].cjs', chunkFileNames: '[name]-[hash].cjs', sourcemap: false,
     codeSplitting: { groups: [{ name: 'start', test: (id) => start.has(id) }] } },
 });
-// Its entry: the launcher, alone (it imports nothing of ours), told the start file's name.
+// Its entry: the launcher, alone (it imports nothing of ours), told the start file's name. Also
+// CommonJS, as dist/cli/package.json makes every .js file of dist/cli/: an ES-module entry costs
+// Node's ES-module loader at start (~18 M instructions here; src/cli/launch.ts).
 await build({
   input: { 'cli/main': join(dist, 'cli/launch.js') },
   platform: 'node',
   external,
   logLevel: 'warn',
-  output: { dir: staging, format: 'esm', entryFileNames: '[name].js', sourcemap: false },
+  output: { dir: staging, format: 'cjs', entryFileNames: '[name].js', sourcemap: false },
 });
 const startFile = readdirSync(join(staging, 'cli/cjs')).find((f) => /^start-.*\.cjs$/.test(f));
 const startPath = join(staging, 'cli/cjs', startFile);
 // vm.Script takes no #! line (the launcher keeps the one the bin needs), and its code has no
 // `import()` of its own: the launcher passes one in as `__import` (src/cli/launch.ts).
-const startCode = readFileSync(startPath, 'utf8').replace(/^#!.*\n/, '').replace(/\bimport\(("[^"\n]+")\)/g, '__import($1)');
+// And it is ASCII, each other character written as its \\u escape (all in strings, regexps and
+// comments): the launcher reads it as latin1, a copy, where UTF-8 is a decode (~8 M instructions).
+let startCode = readFileSync(startPath, 'utf8').replace(/^#!.*\n/, '').replace(/\bimport\(("[^"\n]+")\)/g, '__import($1)');
+if (/\\[^\x00-\x7f]/.test(startCode)) throw new Error('bundle-cli: an escaped non-ASCII character in the start file');
+startCode = startCode.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 if (/\bimport\(/.test(startCode.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''))) throw new Error('bundle-cli: an import() the start file cannot make is left in it');
 writeFileSync(startPath, startCode);
 const launcher = readFileSync(join(staging, 'cli/main.js'), 'utf8');
@@ -85,6 +92,8 @@ rmSync(join(dist, 'cli/cjs'), { recursive: true, force: true });
 renameSync(join(staging, 'cli/cjs'), join(dist, 'cli/cjs'));
 for (const file of [...Object.values(entries), 'cli/main.js']) renameSync(join(staging, file), join(dist, file));
 rmSync(staging, { recursive: true, force: true });
+// No "name": src/package-root.ts looks past it for the package's own package.json.
+writeFileSync(join(dist, 'cli/package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 
 // The code cache: a training start (a pass-through that stops after a moment) writes what V8
 // compiled by its exit, functions run lazily included; then a fresh process checks that V8

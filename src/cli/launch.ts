@@ -14,8 +14,10 @@
  * flags or for a source of another length. Missing, unreadable or rejected, the start file is
  * compiled without it: slower, never different.
  *
- * Only Node built-ins here, through process.getBuiltinModule (no ES-module facade each), and
- * nothing of wsfault's own: one copy of its modules, the CommonJS one, serves the whole run.
+ * Only Node built-ins here, through process.getBuiltinModule, and nothing of wsfault's own: one
+ * copy of its modules, the CommonJS one, serves the whole run. The build makes this file
+ * CommonJS too (dist/cli/package.json says so): an ES-module entry alone costs Node ~18 M
+ * instructions of start-up for its loader, more than all the rest of this file's work.
  */
 import type { Module as ModuleType } from 'node:module';
 
@@ -36,7 +38,8 @@ const MODE = process.env.WSFAULT_CODE_CACHE;
 const train = MODE?.startsWith('write:') ? MODE.slice('write:'.length) : undefined;
 
 const filename = join(dirname(fileURLToPath(import.meta.url)), 'cjs', START);
-const source = readFileSync(filename, 'utf8');
+// ASCII (the build escapes anything else), so latin1: a copy instead of a UTF-8 decode.
+const source = readFileSync(filename, 'latin1');
 let cachedData: Buffer | undefined;
 if (train === undefined) {
   try {
