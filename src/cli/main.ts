@@ -64,8 +64,5 @@ async function main(args: string[]): Promise<void> {
     .parseAsync();
 }
 
-try {
-  await main(process.argv.slice(2));
-} catch (error) {
-  fail(error);
-}
+// No top-level await: the build bundles the command line as CommonJS (src/cli/launch.ts).
+main(process.argv.slice(2)).catch(fail);
