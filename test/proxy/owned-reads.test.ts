@@ -75,24 +75,15 @@ describe('owned read buffers', () => {
   });
 
   it('one small read between large ones keeps the private buffer; four in a row give it back', async () => {
-    let received = 0;
-    const upstream = await startTcpServer((socket) => {
-      socket.on('data', (chunk: Buffer) => (received += chunk.length));
-      socket.write(RESPONSE);
-    });
-    const { port } = await startProxy(`ws://127.0.0.1:${upstream.port}`);
-    const client = net.connect(port, '127.0.0.1');
-    let answered = '';
-    client.on('data', (chunk: Buffer) => (answered += chunk.toString('latin1')));
-    await new Promise((resolve) => client.once('connect', resolve));
-    client.write(REQUEST);
-    await until(() => answered.includes('\r\n\r\n'), 'the 101');
+    const rig = await upgradedRawClient();
+    const { client } = rig;
+    const received = () => rig.received;
     // One long frame; each write is awaited at the upstream, so no read holds two of them.
     let sent = 0;
     const write = async (bytes: Buffer) => {
-      const target = received + bytes.length;
+      const target = received() + bytes.length;
       client.write(bytes);
-      await until(() => received === target, `${bytes.length} bytes at the upstream`);
+      await until(() => received() === target, `${bytes.length} bytes at the upstream`);
     };
     const step = (length: number, name: string) => write(randomBytes(length + 3 - ((length + 3) % 4), `${name} ${sent++}`).subarray(0, length));
     await write(frameHeader(256 * MIB, true));
@@ -118,20 +109,9 @@ describe('owned read buffers', () => {
   });
 
   it('behind a queued sink only large reads are lent: a small read is copied, so lent buffers hold at most 4× the bytes queued', async () => {
-    let upstreamSocket: Socket | null = null;
-    let received = 0;
-    const upstream = await startTcpServer((socket) => {
-      upstreamSocket = socket;
-      socket.on('data', (chunk: Buffer) => (received += chunk.length));
-      socket.write(RESPONSE);
-    });
-    const { proxy, port } = await startProxy(`ws://127.0.0.1:${upstream.port}`);
-    const client = net.connect(port, '127.0.0.1');
-    let answered = '';
-    client.on('data', (chunk: Buffer) => (answered += chunk.toString('latin1')));
-    await new Promise((resolve) => client.once('connect', resolve));
-    client.write(REQUEST);
-    await until(() => answered.includes('\r\n\r\n'), 'the 101');
+    const rig = await upgradedRawClient();
+    const { proxy, client } = rig;
+    const upstreamSocket = rig.upstreamSocket!;
     const [connection] = proxy.connections.values();
     const accepted = connection!.socket;
     // Each write awaited where the proxy reads it, so no read holds two of them.
@@ -146,7 +126,7 @@ describe('owned read buffers', () => {
     for (let i = 0; i < 40 && privateHolders() === 0; i++) await write(64 * 1024);
     expect(privateHolders()).toBe(1);
     // The upstream stops reading: once the kernel's buffers are full, the proxy's writes queue.
-    upstreamSocket!.pause();
+    upstreamSocket.pause();
     for (let i = 0; i < 200 && connection!.upstream!.writableLength === 0; i++) await write(32 * 1024);
     expect(connection!.upstream!.writableLength).toBeGreaterThan(0);
     const before = { ...ownedReadStats };
@@ -157,9 +137,9 @@ describe('owned read buffers', () => {
     // Large reads behind the queue are still lent (views, no copy).
     await write(32 * 1024);
     expect(ownedReadStats.lent - before.lent).toBeGreaterThan(0);
-    upstreamSocket!.resume();
+    upstreamSocket.resume();
     client.destroy();
-    expect(received).toBeGreaterThan(0);
+    expect(rig.received).toBeGreaterThan(0);
   });
 
   it('the new socket takes over the server bookkeeping and stays paused until resumed', async () => {
@@ -205,3 +185,24 @@ describe('owned read buffers', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });
+
+/**
+ * A raw TCP client upgraded through a proxy to a raw TCP upstream that answers 101 and counts what
+ * it receives: the bytes each test writes reach the proxy as the test paces them.
+ */
+async function upgradedRawClient() {
+  const rig = { received: 0, upstreamSocket: null as Socket | null };
+  const upstream = await startTcpServer((socket) => {
+    rig.upstreamSocket = socket;
+    socket.on('data', (chunk: Buffer) => (rig.received += chunk.length));
+    socket.write(RESPONSE);
+  });
+  const { proxy, port } = await startProxy(`ws://127.0.0.1:${upstream.port}`);
+  const client = net.connect(port, '127.0.0.1');
+  let answered = '';
+  client.on('data', (chunk: Buffer) => (answered += chunk.toString('latin1')));
+  await new Promise((resolve) => client.once('connect', resolve));
+  client.write(REQUEST);
+  await until(() => answered.includes('\r\n\r\n'), 'the 101');
+  return Object.assign(rig, { proxy, client });
+}

@@ -61,34 +61,33 @@ describe('Pipe', () => {
   });
 
   it('a sink that cannot keep up pauses the source (backpressure)', async () => {
-    const { pipe, input, source, sink, sinkPeer } = await pipeRig();
-    sinkPeer.pause();
-    pipe.start();
-    const chunk = Buffer.alloc(64 * 1024);
-    for (let i = 0; i < 400 && !source.isPaused(); i++) input.write(chunk);
-    await until(() => source.isPaused(), 'the source paused');
-    // Paused once 256 KiB wait in the sink, not at its 16 KiB mark: a burst passes, memory stays
-    // bounded (what waits is at most that plus the read that crossed it).
-    expect(sink.writableLength).toBeGreaterThanOrEqual(256 * 1024);
-    expect(sink.writableLength).toBeLessThanOrEqual(256 * 1024 + 64 * 1024);
-    sinkPeer.resume();
-    await until(() => !source.isPaused(), 'the source resumed once the sink drained', 10_000);
+    const rig = await pipeRig();
+    await expectPausedAt256KiB(rig);
   });
 
   it('in parsed mode a slow sink pauses the source at the same 256 KiB', async () => {
-    const { pipe, input, source, sink, sinkPeer } = await pipeRig();
+    const rig = await pipeRig();
+    const { pipe } = rig;
     pipe.trackFrames();
     // Parsed mode that streams every read through as it came (what a passing message does).
     pipe.parseFrames({ parsedMode: () => ({ push: (chunk: Buffer) => pipe.writeStream(chunk, true, true) }) });
-    sinkPeer.pause();
-    pipe.start();
-    const chunk = Buffer.alloc(64 * 1024);
-    for (let i = 0; i < 400 && !source.isPaused(); i++) input.write(chunk);
-    await until(() => source.isPaused(), 'the source paused');
-    // Pausing at the socket's 16 KiB mark would cost a drain/resume round per 64 KiB read.
-    expect(sink.writableLength).toBeGreaterThanOrEqual(256 * 1024);
-    expect(sink.writableLength).toBeLessThanOrEqual(256 * 1024 + 64 * 1024);
-    sinkPeer.resume();
-    await until(() => !source.isPaused(), 'the source resumed once the sink drained', 10_000);
+    await expectPausedAt256KiB(rig);
   });
 });
+
+/**
+ * With the sink's peer not reading, the source pauses once 256 KiB wait in the sink, not at its
+ * 16 KiB mark (which would cost a drain/resume round per 64 KiB read): a burst passes, memory stays
+ * bounded (what waits is at most that plus the read that crossed it). Then it resumes.
+ */
+async function expectPausedAt256KiB({ pipe, input, source, sink, sinkPeer }: Awaited<ReturnType<typeof pipeRig>>) {
+  sinkPeer.pause();
+  pipe.start();
+  const chunk = Buffer.alloc(64 * 1024);
+  for (let i = 0; i < 400 && !source.isPaused(); i++) input.write(chunk);
+  await until(() => source.isPaused(), 'the source paused');
+  expect(sink.writableLength).toBeGreaterThanOrEqual(256 * 1024);
+  expect(sink.writableLength).toBeLessThanOrEqual(256 * 1024 + 64 * 1024);
+  sinkPeer.resume();
+  await until(() => !source.isPaused(), 'the source resumed once the sink drained', 10_000);
+}
