@@ -16,7 +16,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { accepts, freePort, message, node, rssKiB, wait } from './processes.mjs';
+import { freePort, listening, message, node, rssKiB, wait } from './processes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -80,7 +80,7 @@ for (let round = 0; round < rounds; round++) {
     const dir = mkdtempSync(join(os.tmpdir(), 'wsfault-heap-'));
     const port = await freePort();
     const proxy = node([...nodeArgs, ...(snapshots ? ['--heapsnapshot-signal=SIGUSR2'] : []), join(dist, 'cli/main.js'), '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', 'off', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: dir });
-    while (!(await accepts(port))) await wait(20);
+    await listening(proxy, [port]);
     await wait(500);
     const rssBefore = rssKiB(proxy.pid);
     const heapBefore = snapshots ? await snapshot(proxy, dir) : null;

@@ -18,3 +18,23 @@ export const message = (child) => new Promise((resolve, reject) => { child.once(
 /** CPU time of a process so far, user + system, in 10 ms ticks. */
 export const ticks = (pid) => { const s = readFileSync(`/proc/${pid}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return Number(f[11]) + Number(f[12]); };
 export const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+
+/**
+ * Waits until every port accepts, or throws with the reason: the child exited, or `ms` went by.
+ * A bench that waited on a proxy that never listens would wait without end.
+ */
+export async function listening(child, ports, ms = 30_000) {
+  let exited = null;
+  const onExit = (code, signal) => (exited = `exited ${code ?? signal}`);
+  child.once('exit', onExit);
+  try {
+    for (const started = performance.now(); ; await wait(20)) {
+      let all = true;
+      for (const port of ports) all &&= await accepts(port);
+      if (all) return;
+      if (exited || performance.now() - started > ms) throw new Error(`the proxy ${exited ?? `did not listen within ${ms / 1000} s`}`);
+    }
+  } finally {
+    child.off('exit', onExit);
+  }
+}

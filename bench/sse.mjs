@@ -16,7 +16,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { accepts, freePort, message, node, ticks, wait } from './processes.mjs';
+import { freePort, listening, message, node, ticks, wait } from './processes.mjs';
 
 const role = process.argv[2];
 if (role === 'generator') await generator(process.argv[3], Number(process.argv[4]));
@@ -95,7 +95,7 @@ async function main() {
   const { port: upstreamPort } = await message(upstream);
   const [port, apiPort] = [await freePort(), await freePort()];
   const proxy = kid(node([join(dist, 'cli/main.js'), '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--log-level', 'warn', '--scenario', scenario], { stdio: ['ignore', 'ignore', 'inherit'] }));
-  while (!(await accepts(port)) || !(await accepts(apiPort))) await wait(20);
+  await listening(proxy, [port, apiPort]);
   const gen = kid(fork(self, ['generator', `ws://127.0.0.1:${port}/gen`, String(rate)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
   await message(gen);
 

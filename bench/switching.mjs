@@ -14,7 +14,7 @@
 import { openSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { accepts, freePort, message, node, ticks, wait } from './processes.mjs';
+import { freePort, listening, message, node, ticks, wait } from './processes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name, fallback) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
@@ -30,7 +30,13 @@ const { port: upstreamPort } = await message(upstream);
 const [port, apiPort] = [await freePort(), await freePort()];
 const nodeArgs = process.env.WSFAULT_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
 const proxy = node([...nodeArgs, `${dist}/cli/main.js`, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--log-level', 'warn'], { stdio: ['ignore', proxyOutput, proxyOutput] });
-while (!(await accepts(port)) || !(await accepts(apiPort))) await wait(20);
+try {
+  await listening(proxy, [port, apiPort]);
+} catch (error) {
+  upstream.kill();
+  proxy.kill('SIGKILL');
+  throw error;
+}
 // bash execs node, so the pid is the proxy's.
 const client = node([`${root}bench/client.mjs`, 'idle', `ws://127.0.0.1:${port}`, String(connections)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
 const opened = await message(client);
