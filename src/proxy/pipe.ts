@@ -102,6 +102,10 @@ export class Pipe implements FrameOutput, Borrower {
     return asView && sink.writableLength > 0;
   }
 
+  /** Owned reads' small reads: a copy of its own, handled as the 'data' event would be. */
+  deliver(chunk: Buffer): void {
+    this.onData(chunk);
+  }
   private static sourceData(this: Piped, chunk: Buffer): void {
     this[READER]!.onData(chunk);
   }
@@ -109,7 +113,6 @@ export class Pipe implements FrameOutput, Borrower {
   private static sinkDrain(this: Piped): void {
     this[WRITER]!.onDrain();
   }
-
   /** The frame tracker, once frames are followed (counts, Close codes, idle detection). */
   get tracker(): FrameTracker | null {
     return this.frameTracker;
@@ -119,7 +122,6 @@ export class Pipe implements FrameOutput, Borrower {
   untrack(): void {
     this.frameTracker = null;
   }
-
   /** Follows frames from now on (after the 101). */
   trackFrames(): FrameTracker {
     this.frameTracker ??= new FrameTracker();

@@ -41,6 +41,12 @@ export interface Borrower {
    * take a view now (the chunk is then copied and delivered as usual).
    */
   take(view: Buffer): boolean | null;
+  /**
+   * A read of its own (a copy), handled as its 'data' listener would handle it: a small read
+   * then skips the Readable's push and 'data' event, two of the four steps a Node proxy pays
+   * per hop (issue #13 target 4). Optional: without it the copy is pushed as usual.
+   */
+  deliver?(chunk: Buffer): void;
 }
 
 interface ReadState {
@@ -54,7 +60,7 @@ interface ReadState {
 }
 
 /** What tests and benches read: proof the fast path is taken. */
-export const ownedReadStats = { copied: 0, borrowed: 0, lent: 0, privateGiven: 0 };
+export const ownedReadStats = { copied: 0, borrowed: 0, lent: 0, privateGiven: 0, delivered: 0 };
 
 const STATE: unique symbol = Symbol('wsfault.ownedReads');
 type Owned = Socket & { [STATE]?: ReadState };
@@ -101,7 +107,13 @@ function onRead(this: Owned, n: number, buffer: Buffer): boolean {
 
 function onShared(socket: Owned, state: ReadState, buffer: Buffer, n: number): boolean {
   state.run = n >= LARGE ? state.run + 1 : 0;
-  const result = deliverCopy(socket, buffer, n);
+  const borrower = state.borrower;
+  let result = true;
+  // The same conditions as a view on a private buffer: the borrower is the only reader and nothing waits before this read.
+  if (borrower?.deliver && socket.readableFlowing === true && socket.readableLength === 0 && socket.listenerCount('data') === 1) {
+    ownedReadStats.delivered++;
+    borrower.deliver(Buffer.from(buffer.subarray(0, n)));
+  } else result = deliverCopy(socket, buffer, n);
   if (state.run >= BULK_RUN && state.borrower !== null && state.own === null && !socket.destroyed) grant(socket, state);
   return result;
 }
