@@ -1,7 +1,8 @@
 // Echo round trips through two or more wsfault builds, rounds interleaved (A B A B …): proxy CPU
 // per round trip (user + system from /proc, warm-up included) and p50, for A/B checks of the
-// per-hop path (issue #13 target 4). Each DIR is a dist/ with node_modules reachable from it.
-//   node bench/rtt-ab.mjs DIR [DIR …] [--rounds 5] [--rtt 20000]
+// per-hop path (issue #13 target 4). Each DIR is a dist/ with node_modules reachable from it;
+// `onread-pipe` instead of a DIR is the floor, bench/node-pipe.mjs --onread.
+//   node bench/rtt-ab.mjs DIR|onread-pipe [DIR …] [--rounds 5] [--rtt 20000]
 import { fork, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,7 @@ const option = (name, fallback) => (argv.includes(name) ? Number(argv[argv.index
 const rounds = option('--rounds', 5);
 const rtt = option('--rtt', 20_000);
 const warmup = 2_000;
-const dists = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--')).map((d) => resolve(d));
+const dists = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--')).map((d) => (d === 'onread-pipe' ? d : resolve(d)));
 if (dists.length === 0) throw new Error('usage: node bench/rtt-ab.mjs DIR [DIR …] [--rounds N] [--rtt N]');
 
 const up = fork(`${root}bench/upstream.mjs`, { stdio: 'ignore' });
@@ -22,7 +23,8 @@ const results = Object.fromEntries(dists.map((d) => [d, []]));
 for (let round = 0; round < rounds; round++) {
   for (const dist of dists) {
     const port = await freePort();
-    const proxy = spawn(process.execPath, [`${dist}/cli/main.js`, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', 'off', '--log-level', 'warn'], { stdio: 'ignore' });
+    const args = dist === 'onread-pipe' ? [`${root}bench/node-pipe.mjs`, String(upstreamPort), String(port), '--onread'] : [`${dist}/cli/main.js`, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', 'off', '--log-level', 'warn'];
+    const proxy = spawn(process.execPath, args, { stdio: 'ignore' });
     while (!(await accepts(port))) await wait(10);
     const c0 = ticks(proxy.pid);
     const client = fork(`${root}bench/client.mjs`, ['rtt', `ws://127.0.0.1:${port}`, String(rtt), String(warmup)], { stdio: 'ignore' });
