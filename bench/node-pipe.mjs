@@ -11,43 +11,13 @@
 //              in a new net.Socket (the server pauses it on connect, so nothing was read yet).
 // argv: UPSTREAM_PORT [PORT] [--onread]; reports {port} over IPC and prints "listening PORT" once accepting.
 import net from 'node:net';
+import { join, reads } from './onread-pipe.mjs';
 
 const args = process.argv.slice(2).filter((a) => a !== '--onread');
 const onread = process.argv.includes('--onread');
 const upstreamPort = Number(args[0]);
-const SIZE = 64 * 1024;
 
 const dial = (reads) => net.connect({ port: upstreamPort, host: '127.0.0.1', noDelay: true, ...(reads ? { onread: reads } : {}) });
-
-const join = (a, b) => {
-  a.on('end', () => b.end());
-  b.on('end', () => a.end());
-  a.on('error', () => b.destroy());
-  b.on('error', () => a.destroy());
-};
-
-/** One direction: reads into a buffer of its own, written to sink(); pause on backpressure. */
-const reads = (sink, self) => {
-  let buffer = Buffer.allocUnsafe(SIZE);
-  let lent = false;
-  return {
-    buffer: () => {
-      if (lent) [buffer, lent] = [Buffer.allocUnsafe(SIZE), false];
-      return buffer;
-    },
-    callback: (n) => {
-      const view = buffer.subarray(0, n);
-      const out = sink();
-      const queued = out.writableLength > 0;
-      const ok = out.write(queued ? Buffer.from(view) : view);
-      if (!queued && out.writableLength > 0) lent = true;
-      if (!ok) {
-        self().pause();
-        out.once('drain', () => self().resume());
-      }
-    },
-  };
-};
 
 const server = net.createServer({ noDelay: true, pauseOnConnect: onread }, (accepted) => {
   if (!onread) {

@@ -11,6 +11,7 @@
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { join, reads } from './onread-pipe.mjs';
 
 const SIZE = 64 * 1024;
 
@@ -24,33 +25,6 @@ if (process.argv[2] === '--sink') {
 } else if (process.argv[2] === '--proxy') {
   const [variant, upstreamPort] = [process.argv[3], Number(process.argv[4])];
   const dial = (onread) => net.connect({ port: upstreamPort, host: '127.0.0.1', noDelay: true, ...(onread ? { onread } : {}) });
-  const join = (a, b) => {
-    a.on('end', () => b.end());
-    b.on('end', () => a.end());
-    a.on('error', () => b.destroy());
-    b.on('error', () => a.destroy());
-  };
-  // One direction's reads: into `buffer`, written to sink(); pause on backpressure.
-  const reads = (copy, sink, self) => {
-    let buffer = Buffer.allocUnsafe(SIZE);
-    let lent = false;
-    return {
-      buffer: () => {
-        if (lent) [buffer, lent] = [Buffer.allocUnsafe(SIZE), false];
-        return buffer;
-      },
-      callback: (n) => {
-        const view = buffer.subarray(0, n);
-        const queued = sink().writableLength > 0;
-        const ok = sink().write(copy || queued ? Buffer.from(view) : view);
-        if (!copy && !queued && sink().writableLength > 0) lent = true;
-        if (!ok) {
-          self().pause();
-          sink().once('drain', () => self().resume());
-        }
-      },
-    };
-  };
   const server = net.createServer({ noDelay: true, pauseOnConnect: variant !== 'pipe' }, (accepted) => {
     if (variant === 'pipe') {
       const upstream = dial();
@@ -63,8 +37,8 @@ if (process.argv[2] === '--sink') {
     accepted._handle = null; // the handle now belongs to the socket below
     let client = null;
     let upstream = null;
-    client = new net.Socket({ handle, allowHalfOpen: false, onread: reads(copy, () => upstream, () => client) });
-    upstream = dial(reads(copy, () => client, () => upstream));
+    client = new net.Socket({ handle, allowHalfOpen: false, onread: reads(() => upstream, () => client, copy) });
+    upstream = dial(reads(() => client, () => upstream, copy));
     client.resume();
     join(client, upstream);
   });
