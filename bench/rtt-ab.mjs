@@ -2,7 +2,8 @@
 // per round trip (user + system from /proc, warm-up included) and p50, for A/B checks of the
 // per-hop path (issue #13 target 4). Each DIR is a dist/ with node_modules reachable from it;
 // `onread-pipe` instead of a DIR is the floor, bench/node-pipe.mjs --onread.
-//   node bench/rtt-ab.mjs DIR|onread-pipe [DIR …] [--rounds 5] [--rtt 20000]
+// --scenario FILE runs every wsfault build with that scenario (e.g. a latency-0 one).
+//   node bench/rtt-ab.mjs DIR|onread-pipe [DIR …] [--rounds 5] [--rtt 20000] [--scenario FILE]
 import { fork, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ const option = (name, fallback) => (argv.includes(name) ? Number(argv[argv.index
 const rounds = option('--rounds', 5);
 const rtt = option('--rtt', 20_000);
 const warmup = 2_000;
+const scenario = argv.includes('--scenario') ? ['--scenario', resolve(argv[argv.indexOf('--scenario') + 1])] : [];
 const dists = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--')).map((d) => (d === 'onread-pipe' ? d : resolve(d)));
 if (dists.length === 0) throw new Error('usage: node bench/rtt-ab.mjs DIR [DIR …] [--rounds N] [--rtt N]');
 
@@ -23,7 +25,7 @@ const results = Object.fromEntries(dists.map((d) => [d, []]));
 for (let round = 0; round < rounds; round++) {
   for (const dist of dists) {
     const port = await freePort();
-    const args = dist === 'onread-pipe' ? [`${root}bench/node-pipe.mjs`, String(upstreamPort), String(port), '--onread'] : [`${dist}/cli/main.js`, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', 'off', '--log-level', 'warn'];
+    const args = dist === 'onread-pipe' ? [`${root}bench/node-pipe.mjs`, String(upstreamPort), String(port), '--onread'] : [`${dist}/cli/main.js`, '--target', `ws://127.0.0.1:${upstreamPort}`, '--listen', `127.0.0.1:${port}`, '--api', 'off', '--log-level', 'warn', ...scenario];
     const proxy = spawn(process.execPath, args, { stdio: 'ignore' });
     while (!(await accepts(port))) await wait(10);
     const c0 = ticks(proxy.pid);

@@ -67,10 +67,7 @@ export class ClientLink extends Duplex implements Lender {
       resumeSource: () => this.releaseWrites(),
       cut: () => events.cut(),
     });
-    socket.on('data', (chunk: Buffer) => {
-      this.counted('upstream', chunk.length);
-      this.up.push(chunk);
-    });
+    socket.on('data', (chunk: Buffer) => this.fromSocket(chunk));
     socket.on('end', () => this.up.end('fin', () => this.push(null)));
     socket.on('drain', () => this.down.drained());
     // The socket is gone either way; what the rest of the proxy hears is what the stages let by.
@@ -80,7 +77,7 @@ export class ClientLink extends Duplex implements Lender {
       if (!this.destroyed) this.destroy();
     });
     // Readable has a take() of its own (an iterator helper): the Borrower is a small object.
-    lendReads(socket, { take: (view) => this.takeView(view) });
+    lendReads(socket, { take: (view) => this.takeView(view), deliver: (chunk) => this.fromSocket(chunk) });
     socket.resume();
   }
 
@@ -107,12 +104,26 @@ export class ClientLink extends Duplex implements Lender {
     return this.kept;
   }
 
-  /** The upstream stages let `chunk` through: to the reader (a view if it takes one), else pushed. */
+  /** A read of the socket's own (its 'data', or a small read handed over by owned reads). */
+  private fromSocket(chunk: Buffer): void {
+    this.counted('upstream', chunk.length);
+    this.up.push(chunk);
+  }
+
+  /**
+   * The upstream stages let `chunk` through: to the reader (a view if it takes one; a chunk of
+   * its own straight to its deliver, as owned reads hand a socket's small reads), else pushed.
+   */
   private deliver(chunk: Buffer): boolean {
-    if (this.borrowed === null || chunk.buffer !== this.borrowed) return this.push(chunk);
-    // The reader may take it only as the link's own read path would hand it: nothing before it.
+    // The reader may have it only as the link's own read path would hand it: nothing before it.
     const reader = this.reader;
-    if (reader !== null && this.readableFlowing === true && this.readableLength === 0 && this.listenerCount('data') === 1) {
+    const direct = reader !== null && this.readableFlowing === true && this.readableLength === 0 && this.listenerCount('data') === 1;
+    if (this.borrowed === null || chunk.buffer !== this.borrowed) {
+      if (!direct || !reader.deliver) return this.push(chunk);
+      reader.deliver(chunk);
+      return true;
+    }
+    if (direct) {
       const kept = reader.take(chunk);
       if (kept !== null) {
         this.kept ||= kept;

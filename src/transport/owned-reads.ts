@@ -109,8 +109,10 @@ function onShared(socket: Owned, state: ReadState, buffer: Buffer, n: number): b
   state.run = n >= LARGE ? state.run + 1 : 0;
   const borrower = state.borrower;
   let result = true;
-  // The same conditions as a view on a private buffer: the borrower is the only reader and nothing waits before this read.
-  if (borrower?.deliver && socket.readableFlowing === true && socket.readableLength === 0 && socket.listenerCount('data') === 1) {
+  // The same conditions as a view on a private buffer: the borrower is the only reader and nothing
+  // waits before this read. Not on TLS: there a faster reader only makes the decrypted records'
+  // reads smaller (test/tls/read-size.test.ts), and a TLS hop costs far more than a push.
+  if (borrower?.deliver && socket.readableFlowing === true && socket.readableLength === 0 && socket.listenerCount('data') === 1 && (socket as { encrypted?: boolean }).encrypted !== true) {
     ownedReadStats.delivered++;
     borrower.deliver(Buffer.from(buffer.subarray(0, n)));
   } else result = deliverCopy(socket, buffer, n);
