@@ -421,6 +421,7 @@ if (workloads.has('rtt') || workloads.has('stream')) {
           const c1 = proxyTicks(path);
           return { ...m, mbps: m.bytes / m.seconds / 1e6, proxyCpuSPerGB: c0 == null || c1 == null ? null : (c1 - c0) / TCK / (m.bytes / 1e9) };
         });
+        if (r) r.round = round; // paired with other paths' samples of the same round (a failed sample leaves a gap, not a shift)
         if (r) log(`round ${round} stream ${path.name.padEnd(22)} ${r.mbps.toFixed(1)} MB/s${r.proxyCpuSPerGB != null ? `  proxy CPU ${r.proxyCpuSPerGB.toFixed(2)} s/GB` : ''}${mark(r.load)}`);
       }
   }
@@ -663,9 +664,9 @@ const ratio = (a, b) => (a != null && b ? a / b : null);
 // Rounds are interleaved, so round i of two paths ran minutes apart at most: how often the first was ahead.
 const pairedRounds = (a, b) => {
   const [x, y] = [samples.stream[a] ?? [], samples.stream[b] ?? []];
-  const n = Math.min(x.length, y.length);
+  const ratios = x.flatMap((s) => y.filter((t) => t.round === s.round).map((t) => s.mbps / t.mbps));
+  const n = ratios.length;
   if (n === 0) return '';
-  const ratios = Array.from({ length: n }, (_, i) => x[i].mbps / y[i].mbps);
   return `; ahead in ${ratios.filter((r) => r >= 1).length} of ${n} paired rounds, median per-round ratio ${median(ratios).toFixed(2)}`;
 };
 // Target 4's floor (the issue's "bare onread pipe"): what the smallest Node program pays, and wsfault against it.
