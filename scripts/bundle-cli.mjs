@@ -90,7 +90,11 @@ rmSync(join(dist, 'chunks'), { recursive: true, force: true });
 renameSync(join(staging, 'chunks'), join(dist, 'chunks'));
 rmSync(join(dist, 'cli/cjs'), { recursive: true, force: true });
 renameSync(join(staging, 'cli/cjs'), join(dist, 'cli/cjs'));
-for (const file of [...Object.values(entries), 'cli/main.js']) renameSync(join(staging, file), join(dist, file));
+for (const file of [...Object.values(entries), 'cli/main.js']) {
+  renameSync(join(staging, file), join(dist, file));
+  // tsc's source map described the file the bundle replaced: left there, it would map wrong lines.
+  rmSync(join(dist, `${file}.map`), { force: true });
+}
 rmSync(staging, { recursive: true, force: true });
 // No "name": src/package-root.ts looks past it for the package's own package.json.
 writeFileSync(join(dist, 'cli/package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
