@@ -102,17 +102,14 @@ export class Pipe implements FrameOutput, Borrower {
     return asView && sink.writableLength > 0;
   }
 
-  /** Owned reads' small reads: a copy of its own, handled as the 'data' event would be. */
-  deliver(chunk: Buffer): void {
-    this.onData(chunk);
-  }
   private static sourceData(this: Piped, chunk: Buffer): void {
-    this[READER]!.onData(chunk);
+    this[READER]!.deliver(chunk);
   }
 
   private static sinkDrain(this: Piped): void {
     this[WRITER]!.onDrain();
   }
+
   /** The frame tracker, once frames are followed (counts, Close codes, idle detection). */
   get tracker(): FrameTracker | null {
     return this.frameTracker;
@@ -122,6 +119,7 @@ export class Pipe implements FrameOutput, Borrower {
   untrack(): void {
     this.frameTracker = null;
   }
+
   /** Follows frames from now on (after the 101). */
   trackFrames(): FrameTracker {
     this.frameTracker ??= new FrameTracker();
@@ -130,7 +128,7 @@ export class Pipe implements FrameOutput, Borrower {
 
   /** Forwards bytes that were read before the pipe existed (after a head). */
   push(chunk: Buffer): void {
-    if (chunk.length > 0) this.onData(chunk);
+    if (chunk.length > 0) this.deliver(chunk);
   }
 
   start(): void {
@@ -204,7 +202,8 @@ export class Pipe implements FrameOutput, Borrower {
     this.stopped = true;
   }
 
-  private onData(chunk: Buffer): void {
+  /** Bytes read from the source: its 'data' event, or a small read owned reads hand over directly (a copy of its own). */
+  deliver(chunk: Buffer): void {
     if (this.stopped) {
       this.frameTracker?.feed(chunk);
       return;
@@ -221,7 +220,7 @@ export class Pipe implements FrameOutput, Borrower {
         this.pendingParsed = null;
         return this.parse(chunk.subarray(upToBoundary));
       }
-      return this.onData(chunk.subarray(upToBoundary));
+      return this.deliver(chunk.subarray(upToBoundary));
     }
     if (this.finalFrame) {
       // Forward the rest of the frame in progress, then the final frame; drop what follows.

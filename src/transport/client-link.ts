@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { DelayLine, type Stage } from './delay-line.js';
-import { LEND_READS, lendReads, type Borrower, type Lender } from './owned-reads.js';
+import { LEND_READS, lendReads, soleReader, type Borrower, type Lender } from './owned-reads.js';
 
 /** What is held per direction before the source is paused (SPEC §4.2, docs/faults.md). */
 export const DEFAULT_HOLD_CAP = 1024 * 1024;
@@ -117,7 +117,7 @@ export class ClientLink extends Duplex implements Lender {
   private deliver(chunk: Buffer): boolean {
     // The reader may have it only as the link's own read path would hand it: nothing before it.
     const reader = this.reader;
-    const direct = reader !== null && this.readableFlowing === true && this.readableLength === 0 && this.listenerCount('data') === 1;
+    const direct = reader !== null && soleReader(this);
     if (this.borrowed === null || chunk.buffer !== this.borrowed) {
       if (!direct || !reader.deliver) return this.push(chunk);
       reader.deliver(chunk);

@@ -1,4 +1,5 @@
 import net, { type Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 
 /**
  * Reads into buffers the proxy owns (Node's `onread`), instead of a fresh 64 KiB ArrayBuffer per
@@ -109,10 +110,9 @@ function onShared(socket: Owned, state: ReadState, buffer: Buffer, n: number): b
   state.run = n >= LARGE ? state.run + 1 : 0;
   const borrower = state.borrower;
   let result = true;
-  // The same conditions as a view on a private buffer: the borrower is the only reader and nothing
-  // waits before this read. Not on TLS: there a faster reader only makes the decrypted records'
-  // reads smaller (test/tls/read-size.test.ts), and a TLS hop costs far more than a push.
-  if (borrower?.deliver && socket.readableFlowing === true && socket.readableLength === 0 && socket.listenerCount('data') === 1 && (socket as { encrypted?: boolean }).encrypted !== true) {
+  // Not on TLS (ownsReads says no there): a faster reader only makes the decrypted records' reads
+  // smaller (test/tls/read-size.test.ts), and a TLS hop costs far more than a push.
+  if (borrower?.deliver && soleReader(socket) && ownsReads(socket)) {
     ownedReadStats.delivered++;
     borrower.deliver(Buffer.from(buffer.subarray(0, n)));
   } else result = deliverCopy(socket, buffer, n);
@@ -124,7 +124,7 @@ function onPrivate(socket: Owned, state: ReadState, n: number): boolean {
   const buffer = state.own!;
   state.run = n < SMALL ? state.run + 1 : 0;
   // The borrower checks its own mode; here: nothing waits in the socket and it is the only reader.
-  const kept = socket.readableFlowing === true && socket.readableLength === 0 && socket.listenerCount('data') === 1 ? state.borrower!.take(buffer.subarray(0, n)) : null;
+  const kept = soleReader(socket) ? state.borrower!.take(buffer.subarray(0, n)) : null;
   if (kept === null) {
     // Its reader is parsing, stopping or behind: back to the shared buffer until bulk again.
     const result = deliverCopy(socket, buffer, n);
@@ -140,6 +140,15 @@ function onPrivate(socket: Owned, state: ReadState, n: number): boolean {
   // The stream went quiet or interactive: the buffer (nothing refers to it now) goes back.
   if (state.run >= SMALL_RUN) release(socket, state);
   return true;
+}
+
+/**
+ * Whether a read may go to the stream's reader directly (a view, or a copy to its deliver) rather
+ * than through push and 'data': it flows, nothing waits before this read, and one 'data' listener
+ * reads it (the borrower's).
+ */
+export function soleReader(stream: Readable): boolean {
+  return stream.readableFlowing === true && stream.readableLength === 0 && stream.listenerCount('data') === 1;
 }
 
 /** Copies a read and pushes it as Node's own read path pushes a chunk (events, pause, order). */
