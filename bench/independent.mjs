@@ -7,23 +7,15 @@
 // wsfault builds to compare (each DIR a dist/ with node_modules reachable from it).
 //   node bench/independent.mjs [--rounds 5]
 import { fork, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nginxConfig } from './nginx-config.mjs';
+import { accepts, childOf, freePort, ticks, wait } from './processes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] || 5);
-const ticks = (pid) => {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-};
-const wait = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () => new Promise((r) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => r(port)); }); });
-const accepts = (port) => new Promise((r) => { const s = net.connect(port, '127.0.0.1', () => (s.destroy(), r(true))); s.on('error', () => r(false)); });
 
 const up = fork(`${root}bench/upstream.mjs`, { stdio: 'ignore' });
 const { port: upstreamPort } = await new Promise((r) => up.once('message', r));
@@ -49,20 +41,9 @@ async function start(args, port) {
   const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'ignore' });
   while (!(await accepts(port))) await wait(10);
   let pid = null;
-  for (let i = 0; i < 200 && pid === null; i++) {
-    pid = readdirSync('/proc').find((p) => /^\d+$/.test(p) && ppidOf(p) === child.pid) ?? null;
-    if (pid === null) await wait(5);
-  }
+  for (let i = 0; i < 200 && pid === null; i++) if ((pid = childOf(child.pid)) === null) await wait(5);
   return { child, pid: Number(pid ?? child.pid), signal: 'SIGTERM' };
 }
-const ppidOf = (pid) => {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return -1;
-  }
-};
 const results = {};
 for (let round = 1; round <= rounds; round++) {
   for (const [name, args] of Object.entries(PROXIES)) {

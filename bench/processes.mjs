@@ -3,7 +3,7 @@
 // descriptors as the machine allows, free ports, readiness, a child's first IPC message, and the
 // /proc readings (CPU ticks, RSS).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
 const ULIMIT = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"';
@@ -17,6 +17,16 @@ export const accepts = (port) => new Promise((r) => { const s = net.connect(port
 export const message = (child) => new Promise((resolve, reject) => { child.once('message', resolve); child.once('exit', (code) => reject(new Error(`exited ${code}`))); });
 /** CPU time of a process so far, user + system, in 10 ms ticks. */
 export const ticks = (pid) => { const s = readFileSync(`/proc/${pid}/stat`, 'utf8'); const f = s.slice(s.lastIndexOf(')') + 2).split(' '); return Number(f[11]) + Number(f[12]); };
+/** The first child process of `pid` found in /proc (nginx's worker, a child of its master), or null. */
+export const childOf = (pid) => readdirSync('/proc').find((p) => /^\d+$/.test(p) && parentOf(p) === pid) ?? null;
+const parentOf = (pid) => {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return -1; // gone meanwhile
+  }
+};
 export const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 
 /**

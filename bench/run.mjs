@@ -421,8 +421,9 @@ if (workloads.has('rtt') || workloads.has('stream')) {
           const c1 = proxyTicks(path);
           return { ...m, mbps: m.bytes / m.seconds / 1e6, proxyCpuSPerGB: c0 == null || c1 == null ? null : (c1 - c0) / TCK / (m.bytes / 1e9) };
         });
-        if (r) r.round = round; // paired with other paths' samples of the same round (a failed sample leaves a gap, not a shift)
-        if (r) log(`round ${round} stream ${path.name.padEnd(22)} ${r.mbps.toFixed(1)} MB/s${r.proxyCpuSPerGB != null ? `  proxy CPU ${r.proxyCpuSPerGB.toFixed(2)} s/GB` : ''}${mark(r.load)}`);
+        if (!r) continue;
+        r.round = round; // paired with other paths' samples of the same round (a failed sample leaves a gap, not a shift)
+        log(`round ${round} stream ${path.name.padEnd(22)} ${r.mbps.toFixed(1)} MB/s${r.proxyCpuSPerGB != null ? `  proxy CPU ${r.proxyCpuSPerGB.toFixed(2)} s/GB` : ''}${mark(r.load)}`);
       }
   }
 }
