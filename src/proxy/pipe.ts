@@ -249,7 +249,8 @@ export class Pipe implements FrameOutput, Borrower {
   }
 
   private forward(chunk: Buffer): void {
-    if (chunk.length === 0) return;
+    // The proxy ended the sink (a cut, a kill) and reads on: a write would error and reset the peer.
+    if (chunk.length === 0 || !this.sink.writable) return;
     if (!this.sink.write(chunk) && this.sink.writableLength >= PAUSE_AT) this.source.pause();
   }
 
