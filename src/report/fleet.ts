@@ -1,4 +1,5 @@
 import { classify, percentile } from './classify.js';
+import { medianOf } from './select.js';
 import type { FaultMoment, Fleet } from './schema.js';
 
 export interface ClientTimes {
@@ -28,7 +29,7 @@ const WINDOW_MS = 100;
 export function fleetOf(clients: readonly ClientTimes[], moments: readonly FaultMoment[], starts = new Float64Array(0), source = NO_ATTEMPTS): Fleet {
   const longest = clients.reduce((n, c) => Math.max(n, c.runWaits.length), 0);
   // The k-th waits as columns, filled in one pass over the clients (in client order, so the sums
-  // and spreads add up exactly as a per-index pass did), then each column sorted in place for its median.
+  // and spreads add up exactly as a per-index pass did), then each column's median selected in place.
   const columns: Float64Array[] = [];
   const counts = new Int32Array(longest);
   const sums = new Float64Array(longest);
@@ -52,8 +53,7 @@ export function fleetOf(clients: readonly ClientTimes[], moments: readonly Fault
       const sd = Math.sqrt(sq / (n - 1));
       perIndex.push({ k, n, meanMs: Math.round(mean), sdMs: Math.round(sd), jitter: sd > Math.max(0.05 * mean, 25) });
     }
-    ws.sort();
-    schedule.push(Math.round(n % 2 === 1 ? ws[n >> 1]! : (ws[(n >> 1) - 1]! + ws[n >> 1]!) / 2));
+    schedule.push(Math.round(medianOf(ws)));
   }
   const jittered = perIndex.filter((p) => p.jitter).length;
   const verdict = perIndex.length === 0 ? 'insufficient' : jittered * 2 > perIndex.length ? 'jitter' : 'none';
