@@ -2,7 +2,7 @@
 // round, so no variant's heap or garbage weighs on another's): builds the attempt log of 10 000
 // clients × 20 attempts, then times `--builds N` reports in a row, as a server makes them.
 //   node bench/report-build.mjs --variant build|buildJson|json|file|fileJson|fileWrite|markdown|junit
-//        [--builds N] [--dist DIR] [--integer-times] [--profile FILE.cpuprofile]
+//        [--builds N] [--dist DIR] [--integer-times] [--no-settle] [--profile FILE.cpuprofile]
 //   prints JSON (null when DIR lacks it); --profile writes a CPU profile of the timed builds only
 //   (not of making the log), for bench/profile-summary.mjs.
 // fileWrite: `--report FILE.json` as the run command does it, into a file in the temp directory
@@ -60,6 +60,18 @@ attempts.sort((a, b) => a.start - b.start);
 for (const a of attempts) log.add(a);
 
 const options = { specs, mergeWindowMs: 100, expect: { minWaitMs: 50, maxAttempts: 25, jitter: true, herd: false }, now: 1e13 };
+// Each client's own work (src/report/books.ts), which a running wsfault does in slices as its
+// clients go quiet (Reporter's settler), off the data path: done here before the timed builds,
+// and timed on its own. --no-settle leaves it to the first build, as a report asked for at the
+// very moment every client changed would.
+let settle = null;
+if (log.books && !argv.includes('--no-settle')) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const books = log.books.settleQuiet(Infinity, options.mergeWindowMs);
+  const used = process.cpuUsage(c0);
+  settle = { books, wall: performance.now() - t0, cpu: (used.user + used.system) / 1000 };
+}
 // What a user waits for in each case: the objects (chaos.report()), the bytes of GET /report
 // (before: objects + JSON.stringify; now: written from the log), the --report FILE.json text
 // (indented), Markdown and JUnit (made from the objects).
@@ -99,7 +111,7 @@ if (run) {
   }
 }
 if (session) await stopProfile(session, profile);
-console.log(JSON.stringify({ variant, wall, cpu, bytes }));
+console.log(JSON.stringify({ variant, wall, cpu, bytes, settle }));
 
 async function startProfile() {
   const { Session } = await import('node:inspector/promises');

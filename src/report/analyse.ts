@@ -1,19 +1,15 @@
 import type { AttemptLog } from './attempt-log.js';
 import { clientFacts, waitsOf, type ClientFacts } from './client.js';
-import type { Expectations } from './expect-schema.js';
+import type { BuildOptions, ClientsPart } from './build-options.js';
 import { judge, Tally } from './expect.js';
-import { fleetOf, type HerdSource } from './fleet.js';
+import { fleetOf } from './fleet.js';
 import { groupByClient } from './group.js';
-import { formatSpec, type KeySpec } from './identity.js';
+import { formatSpec } from './identity.js';
 import { Merger } from './merge.js';
+import { fromBooks, herdSource, weakKey } from './analyse-books.js';
 import type { Report } from './schema.js';
 
-export interface BuildOptions {
-  specs: readonly KeySpec[];
-  mergeWindowMs: number;
-  expect: Expectations | null;
-  now?: number;
-}
+export type { BuildOptions } from './build-options.js';
 
 /** One client as the first pass leaves it: its logical attempts are [from, from + n) of the merger's columns. */
 export interface ClientEntry {
@@ -28,8 +24,8 @@ export interface ClientEntry {
 
 /** The report's run-wide part; the clients' part is worked out one client at a time by `eachClient`. */
 export interface Analysis extends Omit<Report, 'clients' | 'expectations' | 'verdict'> {
-  merger: Merger;
-  clients: ClientEntry[];
+  /** Attempts kept in the log (what the JSON writer sizes its first chunk by). */
+  kept: number;
   /**
    * Works out each client's facts and expectations in order and hands them to `visit` (which
    * keeps them or writes them out), then returns the run-wide expectation lines.
@@ -37,15 +33,46 @@ export interface Analysis extends Omit<Report, 'clients' | 'expectations' | 'ver
   eachClient(visit: (client: ClientFacts) => void): Pick<Report, 'expectations' | 'verdict'>;
 }
 
+
 /**
- * Works out the report from the attempt log (SPEC §11) in two passes. The first groups by client,
- * merges every client's logical attempts into the merger's columns and works out the fleet (it
- * needs every client's waits); the second, `eachClient`, works out one client at a time, so the
- * facts of 10 000 clients need not all live at once: the JSON writer (report-json.ts) drops each
- * client once written, the object report (build.ts) keeps them. docs/PERFORMANCE.md has the cost.
+ * Works out the report from the attempt log (SPEC §11). From the log's books (books.ts) when it
+ * can: each client's attempts were worked out alone, when they last changed or when it went
+ * quiet, and only the fleet and what depends on the moment are left (analyse-books.ts). From
+ * the whole log otherwise (attempts without a request yet, which join a client by address; a log
+ * not in start order): `fromLog` below. Both give the same report (test/report/books.test.ts).
  */
 export function analyse(log: AttemptLog, options: BuildOptions): Analysis {
   const now = options.now ?? Date.now();
+  const part = log.booksUsable() && !options.fromLog ? fromBooks(log, options, now) : fromLog(log, options, now);
+  const specs = options.specs.map(formatSpec);
+  return {
+    version: 1,
+    startedAt: log.startedAt,
+    generatedAt: now,
+    clientKey: {
+      specs,
+      weak: part.weak,
+      note: part.weak
+        ? 'some clients are told apart only by address and user agent: clients on one host with one user agent count as one; give --client-key query:NAME (or header:, cookie:, subprotocol)'
+        : `clients told apart by ${specs.join(', ')}`,
+    },
+    mergeWindowMs: options.mergeWindowMs,
+    attempts: { total: log.total, kept: log.total - log.dropped, dropped: log.dropped, cap: log.cap },
+    faults: [...log.faultMoments()],
+    fleet: part.fleet,
+    kept: log.total - log.dropped,
+    eachClient: part.eachClient,
+  };
+}
+
+/**
+ * From the whole log, in two passes. The first groups by client, merges every client's logical
+ * attempts into the merger's columns and works out the fleet (it needs every client's waits);
+ * the second, `eachClient`, works out one client at a time, so the facts of 10 000 clients need
+ * not all live at once: the JSON writer (report-json.ts) drops each client once written, the
+ * object report (build.ts) keeps them. docs/PERFORMANCE.md has the cost.
+ */
+function fromLog(log: AttemptLog, options: BuildOptions, now: number): ClientsPart {
   const grouped = groupByClient(log.list(), log.hints());
   const merger = new Merger(grouped, options.mergeWindowMs);
   const clients: ClientEntry[] = new Array(grouped.clients.length);
@@ -68,8 +95,8 @@ export function analyse(log: AttemptLog, options: BuildOptions): Analysis {
   // Logical attempts begin at their first connection, and the log is in start order: their starts come out sorted.
   const starts = new Float64Array(logical);
   for (let i = 0, at = 0; i < opens.length; i++) if (opens[i] === 1) starts[at++] = openStart[i]!;
-  const fleet = fleetOf(clients, log.faultMoments(), starts, herdSource(merger, clients));
-  const judged = options.expect ? judge(options.expect, fleet, now, merger) : null;
+  const fleet = fleetOf(clients, log.faultMoments(), starts, herdSource(clients.map((c) => ({ m: merger, from: c.from, n: c.n }))));
+  const judged = options.expect ? judge(options.expect, fleet, now) : null;
   const eachClient = (visit: (client: ClientFacts) => void) => {
     const tally = new Tally(options.expect);
     for (const { key, keyedBy, from, n, waits, runWaits } of clients) {
@@ -80,44 +107,5 @@ export function analyse(log: AttemptLog, options: BuildOptions): Analysis {
     }
     return tally.result();
   };
-  const weak = clients.some((c) => c.keyedBy === 'addr+ua' || c.keyedBy === 'address');
-  const specs = options.specs.map(formatSpec);
-  return {
-    version: 1,
-    startedAt: log.startedAt,
-    generatedAt: now,
-    clientKey: {
-      specs,
-      weak,
-      note: weak
-        ? 'some clients are told apart only by address and user agent: clients on one host with one user agent count as one; give --client-key query:NAME (or header:, cookie:, subprotocol)'
-        : `clients told apart by ${specs.join(', ')}`,
-    },
-    mergeWindowMs: options.mergeWindowMs,
-    attempts: { total: log.total, kept: log.total - log.dropped, dropped: log.dropped, cap: log.cap },
-    faults: [...log.faultMoments()],
-    clients,
-    fleet,
-    merger,
-    eachClient,
-  };
-}
-
-/** The herd's view of the clients' logical attempts, in the merger's columns. */
-function herdSource(m: Merger, clients: readonly ClientEntry[]): HerdSource {
-  return {
-    forEachConn(visit) {
-      for (let c = 0; c < clients.length; c++) {
-        const { from, n } = clients[c]!;
-        for (let l = from; l < from + n; l++) {
-          if (m.count[l] === 1) visit(m.only(l).conn, c, l - from);
-          else for (const a of m.conns(l)) visit(a.conn, c, l - from);
-        }
-      }
-    },
-    nextStart(client, attempt) {
-      const { from, n } = clients[client]!;
-      return attempt + 1 < n ? m.startOf(from + attempt + 1) : undefined;
-    },
-  };
+  return { fleet, weak: clients.some((c) => weakKey(c.keyedBy)), eachClient };
 }

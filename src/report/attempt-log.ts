@@ -1,69 +1,11 @@
 import type { EventBus, RequestSeen } from '../events/bus.js';
 import type { WsfaultEvent } from '../events/types.js';
+import { ClientBooks } from './books.js';
 import { clientKeyOf, engineIo, type KeySpec } from './identity.js';
-import type { FaultMoment, Outcome } from './schema.js';
+import type { FaultMoment } from './schema.js';
+import { newAttempt, type Attempt } from './attempt.js';
 
-/**
- * One accepted TCP connection as the report keeps it (SPEC §11 "Attempts"). Every field exists
- * from the start (undefined until known), so all attempts share one object shape: building the
- * report reads 200 000 of them, and mixed shapes made that 20 times slower.
- */
-export interface Attempt {
-  conn: string;
-  proxy: string;
-  address: string;
-  start: number;
-  end: number | null;
-  /** null until a request head was seen (a connection reset at accept has none). */
-  key: string | null;
-  keyedBy: string | null;
-  /** The log's number for `key` (-1 until keyed), which grouping looks up in a table (group.ts). */
-  client: number;
-  method: string | undefined;
-  path: string | undefined;
-  /** engine.io: `eio` marks its requests, `sid` the session once a request carried one. */
-  eio: boolean;
-  sid: string | null;
-  status: number | undefined;
-  http: boolean;
-  upgradedAt: number | undefined;
-  firstMessageAt: number | undefined;
-  closeCode: number | undefined;
-  closedBy: 'client' | 'server' | 'proxy' | undefined;
-  how: 'close-frame' | 'fin' | 'rst' | undefined;
-  /** The TLS handshake with the client failed (`tls.error`, wsfault --tls): no HTTP came of it. */
-  tlsError: boolean;
-  faults: string[];
-}
-
-/** A new attempt with every field present; `fields` fills in what is known (replays, the bench). */
-export function newAttempt(conn: string, proxy: string, address: string, start: number, fields: Partial<Attempt> = {}): Attempt {
-  const a: Attempt = {
-    conn,
-    proxy,
-    address,
-    start,
-    end: null,
-    key: null,
-    keyedBy: null,
-    client: -1,
-    method: undefined,
-    path: undefined,
-    eio: false,
-    sid: null,
-    status: undefined,
-    http: false,
-    upgradedAt: undefined,
-    firstMessageAt: undefined,
-    closeCode: undefined,
-    closedBy: undefined,
-    how: undefined,
-    tlsError: false,
-    faults: [],
-  };
-  for (const key in fields) (a as unknown as Record<string, unknown>)[key] = (fields as Record<string, unknown>)[key];
-  return a;
-}
+export { newAttempt, outcomeOf, type Attempt } from './attempt.js';
 
 export const DEFAULT_CAP = 100_000;
 /** Fault moments of one type this close together are one moment (a restart that closes every connection). */
@@ -104,6 +46,8 @@ export class AttemptLog {
   total = 0;
   dropped = 0;
   startedAt = Date.now();
+  /** Each client's attempts and the report's work on them (books.ts). */
+  readonly books = new ClientBooks();
   private readonly stops: (() => void)[] = [];
 
   constructor(
@@ -118,7 +62,9 @@ export class AttemptLog {
         request: (proxy, conn, request) => this.onRequest(proxy, conn, request),
         firstClientMessage: (proxy, conn) => {
           const attempt = this.byConn.get(connKey(proxy, conn));
-          if (attempt && attempt.firstMessageAt === undefined) attempt.firstMessageAt = Date.now();
+          if (!attempt || attempt.firstMessageAt !== undefined) return;
+          attempt.firstMessageAt = Date.now();
+          this.books.changed(attempt, attempt.firstMessageAt);
         },
         clientClosed: (proxy, conn) => {
           const key = connKey(proxy, conn);
@@ -143,6 +89,7 @@ export class AttemptLog {
     this.latest = -Infinity;
     this.unordered = false;
     this.keyless = 0;
+    this.books.clear();
     this.total = 0;
     this.dropped = 0;
     this.startedAt = Date.now();
@@ -161,6 +108,11 @@ export class AttemptLog {
     return { sorted: !this.unordered, keyed: this.keyless === 0, ids: this.ids };
   }
 
+  /** Whether the report may read the books: every kept attempt keyed (no client by address), all in start order. */
+  booksUsable(): boolean {
+    return this.keyless === 0 && !this.unordered;
+  }
+
   faultMoments(): readonly FaultMoment[] {
     return this.moments;
   }
@@ -175,14 +127,16 @@ export class AttemptLog {
     if (attempt.keyedBy !== null) attempt.keyedBy = this.intern(attempt.keyedBy).text;
     if (attempt.start >= this.latest) this.latest = attempt.start;
     else this.unordered = true;
+    attempt.seq = this.total++;
     if (attempt.key === null) this.keyless++;
-    this.total++;
+    else this.books.keyed(attempt, Date.now());
     this.attempts.push(attempt);
     this.byConn.set(connKey(attempt.proxy, attempt.conn), attempt);
     if (this.attempts.length - this.head > this.cap) {
       const old = this.attempts[this.head++]!;
       this.byConn.delete(connKey(old.proxy, old.conn));
       if (old.key === null) this.keyless--;
+      else this.books.dropped(old, Date.now());
       this.dropped++;
       if (this.head > 4096 && this.head * 2 > this.attempts.length) {
         this.attempts = this.attempts.slice(this.head);
@@ -202,24 +156,29 @@ export class AttemptLog {
         if (!a) return;
         if (event.status !== null) a.status = event.status;
         if (event.status === 101) a.upgradedAt = now;
-        return;
+        return this.books.changed(a, now);
       }
       case 'http.request': {
         const a = this.byConn.get(connKey(event.proxy, event.conn));
-        if (a) a.http = true;
-        return;
+        if (!a) return;
+        a.http = true;
+        return this.books.changed(a, now);
       }
       case 'fault.applied': {
         if (!event.conn) return;
         const a = this.byConn.get(connKey(event.proxy, event.conn));
-        if (a && !a.faults.includes(event.fault.type)) a.faults.push(event.fault.type);
+        if (a && !a.faults.includes(event.fault.type)) {
+          a.faults.push(event.fault.type);
+          this.books.changed(a, now);
+        }
         this.moment(event.fault.type, event.proxy, event.conn, now);
         return;
       }
       case 'tls.error': {
         const a = this.byConn.get(connKey(event.proxy, event.conn));
-        if (a) a.tlsError = true;
-        return;
+        if (!a) return;
+        a.tlsError = true;
+        return this.books.changed(a, now);
       }
       case 'connection.close': {
         const key = connKey(event.proxy, event.conn);
@@ -232,7 +191,7 @@ export class AttemptLog {
         a.closedBy = event.by;
         a.how = event.how;
         if (event.code !== undefined) a.closeCode = event.code;
-        return;
+        return this.books.changed(a, now);
       }
       default:
         return;
@@ -247,7 +206,7 @@ export class AttemptLog {
       a.eio = true;
       if (a.sid === null && eio.sid) a.sid = eio.sid;
     }
-    if (a.key !== null) return;
+    if (a.key !== null) return this.books.changed(a, Date.now());
     const { key, by } = clientKeyOf(this.specs, request, a.address);
     this.keyless--;
     const known = this.intern(key);
@@ -256,6 +215,7 @@ export class AttemptLog {
     a.keyedBy = this.intern(by).text;
     a.method = request.method;
     a.path = request.path;
+    this.books.keyed(a, Date.now());
   }
 
   private intern(text: string): { text: string; id: number } {
@@ -285,14 +245,3 @@ export class AttemptLog {
 }
 
 const connKey = (proxy: string, conn: string) => `${proxy}\n${conn}`;
-
-/** The outcome of one connection, from what was seen of it. */
-export function outcomeOf(a: Attempt): Outcome {
-  if (a.upgradedAt !== undefined) return 'upgraded';
-  if (a.status !== undefined) return a.status === 408 ? 'timeout' : 'rejected';
-  if (a.http) return 'http';
-  // A failed TLS handshake is a TCP/TLS-level failure like a reset: it counts for the merge window.
-  if (a.tlsError) return 'tls-error';
-  if (a.end === null) return 'open';
-  return a.how === 'rst' ? 'reset' : 'closed';
-}

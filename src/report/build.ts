@@ -14,12 +14,19 @@ export function buildReport(log: AttemptLog, options: BuildOptions): Report {
 }
 
 export function reportOf(a: Analysis): Report {
-  const m = a.merger;
   const clients: Report['clients'] = [];
   const { expectations, verdict } = a.eachClient((f) => {
+    const m = f.m;
     const attempts: ReportAttempt[] = new Array(f.n);
     for (let i = 0; i < f.n; i++) attempts[i] = m.attempt(f.from + i, i + 1);
-    clients.push({ key: f.key, keyedBy: f.keyedBy, attempts, waits: f.waits, backoff: f.backoff, gaveUp: f.gaveUp, recovery: f.recovery, expectations: f.expectations });
+    if (f.compact === null) {
+      clients.push({ key: f.key, keyedBy: f.keyedBy, attempts, waits: f.waits, backoff: f.backoff, gaveUp: f.gaveUp, recovery: f.recovery, expectations: f.expectations });
+      return;
+    }
+    // A book's work is kept for the next report: the caller gets copies it may change.
+    for (let i = 0; i < f.n; i++) if (m.count[f.from + i] !== 1) attempts[i] = structuredClone(attempts[i]!);
+    const backoff = { ...f.backoff, waits: [...f.backoff.waits] };
+    clients.push({ key: f.key, keyedBy: f.keyedBy, attempts, waits: [...f.waits], backoff, gaveUp: f.gaveUp, recovery: f.recovery.map((r) => ({ ...r })), expectations: f.expectations });
   });
   return {
     version: a.version,

@@ -63,6 +63,18 @@ export class Chunks {
     this.pos += this.buf.write(text, this.pos, 'latin1');
   }
 
+  /** Bytes made before (a client's rows kept by its book): copied in, across chunks if need be. */
+  bytes(b: Buffer): void {
+    let from = 0;
+    while (from < b.length) {
+      if (this.pos === this.buf.length) this.room(Math.min(b.length - from, CHUNK));
+      const n = Math.min(b.length - from, this.buf.length - this.pos);
+      b.copy(this.buf, this.pos, from, from + n);
+      this.pos += n;
+      from += n;
+    }
+  }
+
   /** The bytes written, in order (the writer is done with them); none with a sink, which had them all. */
   end(): Buffer[] {
     this.flush();

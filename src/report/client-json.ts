@@ -22,9 +22,21 @@ export class ClientJson {
 
   /** `,"waits":…,"backoff":…,"gaveUp":…,"recovery":…,"expectations":[…]}` (the client's closing brace included). */
   facts(f: ClientFacts): string {
+    return this.waits(f) + this.rest(f, this.L.json(f.recovery, 3));
+  }
+
+  /** `,"waits":…,"backoff":…`: what a settled book keeps (settle.ts). */
+  waits(f: Pick<ClientFacts, 'waits' | 'backoff'>): string {
+    const L = this.L;
+    const [n3, sp] = [L.nl(3), L.sp];
+    return `,${n3}"waits":${sp}${L.json(f.waits, 3)},${n3}"backoff":${sp}${L.json(f.backoff, 3)}`;
+  }
+
+  /** `,"gaveUp":…,"recovery":…,"expectations":[…]}`, the recovery's JSON given. */
+  rest(f: ClientFacts, recovery: string): string {
     const L = this.L;
     const [n2, n3, sp] = [L.nl(2), L.nl(3), L.sp];
-    return `,${n3}"waits":${sp}${L.json(f.waits, 3)},${n3}"backoff":${sp}${L.json(f.backoff, 3)},${n3}"gaveUp":${sp}${L.json(f.gaveUp, 3)},${n3}"recovery":${sp}${L.json(f.recovery, 3)},${n3}"expectations":${sp}${this.expectations(f.expectations)}${n2}}`;
+    return `,${n3}"gaveUp":${sp}${f.gaveUp === null ? 'null' : L.json(f.gaveUp, 3)},${n3}"recovery":${sp}${recovery},${n3}"expectations":${sp}${this.expectations(f.expectations)}${n2}}`;
   }
 
   /** The list at depth 3: each result at 4, its fields at 5. */

@@ -9,8 +9,12 @@ import type { ExpectationResult, ReportClient, Recovery } from './schema.js';
  * straight to JSON (report-json.ts).
  */
 export interface ClientFacts extends Omit<ReportClient, 'attempts'> {
+  /** The merger that holds its logical attempts: the report's, or its book's own (settle.ts). */
+  m: Merger;
   from: number;
   n: number;
+  /** Its compact JSON as far as it does not depend on the report's moment, when its book has it (settle.ts). */
+  compact: { head: Buffer; recovery: string } | null;
   /** The waits of the longest run of retries (what was classified). */
   runWaits: number[];
 }
@@ -64,11 +68,11 @@ export function waitsOf(m: Merger, from: number, n: number): { waits: number[]; 
 export function clientFacts(m: Merger, key: string, keyedBy: string, from: number, n: number, now: number, worked = waitsOf(m, from, n)): ClientFacts {
   const { waits, runWaits } = worked;
   const expectations: ExpectationResult[] = [];
-  return { key, keyedBy, from, n, waits, backoff: classify(runWaits), gaveUp: gaveUp(m, from, n, waits, now), recovery: recoveries(m, from, n), expectations, runWaits };
+  return { key, keyedBy, m, from, n, compact: null, waits, backoff: classify(runWaits), gaveUp: gaveUp(m, from, n, waits, now), recovery: recoveries(m, from, n), expectations, runWaits };
 }
 
 /** SPEC §11: no attempt followed within max(3 × last wait, last wait + 30 s) before now. */
-function gaveUp(m: Merger, from: number, n: number, waits: number[], now: number): ReportClient['gaveUp'] {
+export function gaveUp(m: Merger, from: number, n: number, waits: number[], now: number): ReportClient['gaveUp'] {
   if (n === 0) return null;
   const last = from + n - 1;
   const end = m.endOf(last);
@@ -81,7 +85,7 @@ function gaveUp(m: Merger, from: number, n: number, waits: number[], now: number
 }
 
 /** From each connection a fault ended (or the first failure after an upgrade) to the next 101 and the next client message. */
-function recoveries(m: Merger, from: number, n: number): Recovery[] {
+export function recoveries(m: Merger, from: number, n: number): Recovery[] {
   const out: Recovery[] = [];
   let open: Recovery | null = null;
   // An attempt's own fields (an Attempt somewhere in the heap) are read only when they decide

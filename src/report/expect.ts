@@ -1,6 +1,5 @@
 import type { Expectations } from './expect-schema.js';
 import { lossesOf, type ClientFacts } from './client.js';
-import type { Merger } from './merge.js';
 import type { ExpectationResult, Fleet, Report } from './schema.js';
 
 const ms = (n: number) => `${Math.round(n)} ms`;
@@ -12,10 +11,10 @@ const ms = (n: number) => `${Math.round(n)} ms`;
  * a CI run that saw nobody connect has proven nothing. The fleet-wide evidence is written once
  * and the returned function judges one client.
  */
-export function judge(expect: Expectations, fleet: Fleet, now: number, m: Merger): (client: ClientFacts) => ExpectationResult[] {
+export function judge(expect: Expectations, fleet: Fleet, now: number): (client: ClientFacts) => ExpectationResult[] {
   const jitter = expect.jitter === undefined ? null : jitterResult(expect.jitter, fleet);
   const herd = expect.herd === undefined ? null : herdResult(expect.herd, fleet);
-  return (client) => judgeClient(expect, m, client, jitter, herd, now);
+  return (client) => judgeClient(expect, client, jitter, herd, now);
 }
 
 function jitterResult(expected: boolean, fleet: Fleet): ExpectationResult {
@@ -34,11 +33,11 @@ function herdResult(expected: boolean, fleet: Fleet): ExpectationResult {
   return { name: 'herd', pass: expected ? h.verdict === 'herd' : h.verdict !== 'herd', evidence };
 }
 
-function judgeClient(expect: Expectations, m: Merger, client: ClientFacts, jitter: ExpectationResult | null, herd: ExpectationResult | null, now: number): ExpectationResult[] {
+function judgeClient(expect: Expectations, client: ClientFacts, jitter: ExpectationResult | null, herd: ExpectationResult | null, now: number): ExpectationResult[] {
   const out: ExpectationResult[] = [];
   if (expect.reconnectWithinMs !== undefined) {
     const within = expect.reconnectWithinMs;
-    const losses = lossesOf(m, client);
+    const losses = lossesOf(client.m, client);
     const late = losses.find((l) => (l.next === null ? now - l.at > within : l.next > within));
     const slowest = Math.max(0, ...losses.map((l) => l.next ?? now - l.at));
     out.push({

@@ -1,4 +1,4 @@
-import type { Attempt } from './attempt-log.js';
+import type { Attempt } from './attempt.js';
 
 /**
  * Grouping for the report (SPEC §11), built for 200 000 attempts: attempts are grouped by client

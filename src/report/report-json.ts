@@ -3,8 +3,8 @@ import { analyse, type Analysis, type BuildOptions } from './analyse.js';
 import { Chunks } from './chunks.js';
 import { ClientJson } from './client-json.js';
 import type { ClientFacts } from './client.js';
-import type { Merger } from './merge.js';
-import { RowJson, type Layout as RowLayout } from './row-json.js';
+import { JsonLayout } from './layout.js';
+import { clientHead, RowJson } from './row-json.js';
 import type { Report } from './schema.js';
 
 /**
@@ -27,27 +27,9 @@ export interface ReportBytes {
   verdict: Report['verdict'];
 }
 
-/** Line breaks and indentation of a depth: nothing in compact JSON. */
-class Layout implements RowLayout {
-  readonly sp: string;
-  private readonly lines: string[] = [];
-  constructor(readonly indent: number) {
-    this.sp = indent > 0 ? ' ' : '';
-    for (let d = 0; d < 8; d++) this.lines.push(indent > 0 ? `\n${' '.repeat(d * indent)}` : '');
-  }
-  nl(depth: number): string {
-    return this.lines[depth]!;
-  }
-  /** JSON.stringify of a value, its lines moved `depth` levels in. */
-  json(value: unknown, depth: number): string {
-    const text = JSON.stringify(value, null, this.indent);
-    return this.indent > 0 && depth > 0 ? text.replace(/\n/g, this.lines[depth]!) : text;
-  }
-}
-
 export function writeAnalysis(a: Analysis, indent = 0, trailer = '', sink?: (bytes: Buffer) => void): ReportBytes {
-  const L = new Layout(indent);
-  const out = new Chunks(400 * a.merger.g.sorted.length + 4096, sink);
+  const L = new JsonLayout(indent);
+  const out = new Chunks(400 * a.kept + 4096, sink);
   const rows = new RowJson(L);
   const facts = new ClientJson(L);
   const head = L.json({ version: a.version, startedAt: a.startedAt, generatedAt: a.generatedAt, clientKey: a.clientKey, mergeWindowMs: a.mergeWindowMs, attempts: a.attempts, faults: a.faults }, 0);
@@ -56,7 +38,7 @@ export function writeAnalysis(a: Analysis, indent = 0, trailer = '', sink?: (byt
   const { expectations, verdict } = a.eachClient((client) => {
     out.write(first ? L.nl(2) : `,${L.nl(2)}`);
     first = false;
-    writeClient(out, L, rows, facts, a.merger, client);
+    writeClient(out, L, rows, facts, client);
   });
   out.write(first ? ']' : `${L.nl(1)}]`);
   out.write(`,${L.json({ fleet: a.fleet, expectations, verdict }, 0).slice(1)}${trailer}`);
@@ -65,25 +47,14 @@ export function writeAnalysis(a: Analysis, indent = 0, trailer = '', sink?: (byt
 }
 
 /** A client at depth 2: its members at 3, its attempt rows at 4. */
-function writeClient(out: Chunks, L: Layout, rows: RowJson, facts: ClientJson, m: Merger, f: ClientFacts): void {
-  const n3 = L.nl(3);
-  out.write(`{${n3}"key":${L.sp}${JSON.stringify(f.key)},${n3}"keyedBy":${L.sp}${JSON.stringify(f.keyedBy)},${n3}"attempts":${L.sp}[`);
-  // A client's rows as one string, written at once: fewer calls into the buffer code.
-  let text = '';
-  let ascii = true;
-  for (let l = f.from; l < f.from + f.n; l++) {
-    const sep = l === f.from ? L.nl(4) : `,${L.nl(4)}`;
-    if (m.count[l] !== 1) {
-      text += sep + L.json(m.joinedRow(l), 4);
-      ascii = false;
-      continue;
-    }
-    text += rows.row(sep, m.only(l), l - f.from + 1, m.endOf(l), m.outcome[l]!);
-    ascii &&= rows.ascii;
+function writeClient(out: Chunks, L: JsonLayout, rows: RowJson, facts: ClientJson, f: ClientFacts): void {
+  if (f.compact !== null && L.indent === 0) {
+    // Its book kept the text up to its backoff: only what depends on the moment is made now.
+    out.bytes(f.compact.head);
+    return out.write(facts.rest(f, f.compact.recovery));
   }
+  const { text, ascii } = clientHead(L, rows, f);
   if (ascii) out.ascii(text);
   else out.write(text);
-  if (f.n > 0) out.write(`${n3}]`);
-  else out.write(']');
   out.write(facts.facts(f));
 }

@@ -21,6 +21,14 @@ export interface ReportOptions {
 export const DEFAULT_MERGE_WINDOW_MS = 100;
 
 /**
+ * The settler: each client's own part of the report (books.ts) is worked out once the client has
+ * been quiet for QUIET_MS (between two attempts, or done), in slices of at most SLICE_MS every
+ * TICK_MS, so a report at the end of a run has only the fleet and what depends on its moment
+ * left to do. Off the data path: it runs on a timer, never in an event handler.
+ */
+export const SETTLE = { QUIET_MS: 1_000, TICK_MS: 250, SLICE_MS: 5 };
+
+/**
  * The reconnect report of a running wsfault (SPEC §11): an attempt log on the events bus, and the
  * report built from it on demand. `expectations` says which scenario's `expect:` applies.
  */
@@ -29,6 +37,7 @@ export class Reporter {
   readonly mergeWindowMs: number;
   private readonly log: AttemptLog;
   private readonly detach: () => void;
+  private readonly settler: NodeJS.Timeout;
 
   constructor(
     bus: EventBus,
@@ -39,6 +48,16 @@ export class Reporter {
     this.mergeWindowMs = options.mergeWindowMs ?? DEFAULT_MERGE_WINDOW_MS;
     this.log = new AttemptLog(this.specs, options.cap ?? DEFAULT_CAP);
     this.detach = this.log.attach(bus);
+    this.settler = setInterval(() => this.settleQuiet(), SETTLE.TICK_MS).unref();
+  }
+
+  /** Clients worked out ahead of a report, and those still waiting (their attempts changed since). */
+  get books(): { size: number; waiting: number } {
+    return { size: this.log.books.size, waiting: this.log.books.waiting };
+  }
+
+  private settleQuiet(): void {
+    if (this.log.books.waiting > 0) this.log.books.settleQuiet(Date.now() - SETTLE.QUIET_MS, this.mergeWindowMs, SETTLE.SLICE_MS);
   }
 
   /** The report as objects (`chaos.report()`, Markdown, JUnit). */
@@ -75,6 +94,7 @@ export class Reporter {
   }
 
   stop(): void {
+    clearInterval(this.settler);
     this.detach();
   }
 }

@@ -1,4 +1,5 @@
-import type { Attempt } from './attempt-log.js';
+import type { Attempt } from './attempt.js';
+import type { Merger } from './merge.js';
 
 /** Line breaks and indentation of each depth (nothing in compact JSON), and the space after a colon. */
 export interface Layout {
@@ -137,4 +138,41 @@ function esc(s: string): Piece {
   if (plain(s)) return { text: s, ascii: true };
   const text = JSON.stringify(s).slice(1, -1);
   return { text, ascii: !NON_ASCII.test(text) };
+}
+
+/**
+ * A client's attempt rows at depth 4 (each after its separator, none around them), logical
+ * attempts [from, from + n) of `m`, as one string, and whether it is all ASCII.
+ */
+export function rowsText(L: Layout & { json(value: unknown, depth: number): string }, rows: RowJson, m: Merger, from: number, n: number): { text: string; ascii: boolean } {
+  let text = '';
+  let ascii = true;
+  for (let l = from; l < from + n; l++) {
+    const sep = l === from ? L.nl(4) : `,${L.nl(4)}`;
+    if (m.count[l] !== 1) {
+      text += sep + L.json(m.joinedRow(l), 4);
+      ascii = false;
+      continue;
+    }
+    text += rows.row(sep, m.only(l), l - from + 1, m.endOf(l), m.outcome[l]!);
+    ascii &&= rows.ascii;
+  }
+  return { text, ascii };
+}
+
+/**
+ * A client's JSON from its opening brace to the end of its attempt rows, as one string (fewer
+ * calls into the buffer code), and whether it is all ASCII.
+ */
+export function clientHead(L: Layout & { json(value: unknown, depth: number): string }, rows: RowJson, f: { key: string; keyedBy: string; m: Merger; from: number; n: number }): { text: string; ascii: boolean } {
+  const n3 = L.nl(3);
+  const key = JSON.stringify(f.key);
+  const keyedBy = JSON.stringify(f.keyedBy);
+  const { text, ascii } = rowsText(L, rows, f.m, f.from, f.n);
+  return { text: `{${n3}"key":${L.sp}${key},${n3}"keyedBy":${L.sp}${keyedBy},${n3}"attempts":${L.sp}[${text}${f.n > 0 ? n3 : ''}]`, ascii: ascii && isAscii(key) && isAscii(keyedBy) };
+}
+
+export function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+  return true;
 }

@@ -1,4 +1,4 @@
-import { outcomeOf, type Attempt } from './attempt-log.js';
+import { outcomeOf, type Attempt } from './attempt.js';
 import type { Outcome, ReportAttempt } from './schema.js';
 
 /**

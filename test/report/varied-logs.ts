@@ -30,7 +30,8 @@ const EXPECTS: (Expectations | null)[] = [
 
 const pick = <T>(r: Random, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
-export function variedLog(seed: number): VariedLog {
+/** `keyed`: every attempt has its key (no attempt without a request), so the report reads the log's books. */
+export function variedLog(seed: number, keyed = false): VariedLog {
   const r = streamFor(seed, 'varied-log');
   const clientKey = r() < 0.3 ? 'addr+ua' : 'query:client';
   const specs = parseClientKey(clientKey === 'addr+ua' ? clientKey : 'query:client,addr+ua');
@@ -60,9 +61,9 @@ export function variedLog(seed: number): VariedLog {
         fields.sid = sid;
       } else if (kind < 0.3) {
         // A reset (or a failed TLS handshake) and the browser's own retry inside the merge window.
-        attempts.push(newAttempt(`r${conn++}`, proxy, address, start, { ...(r() < 0.5 ? fields : { key: null, keyedBy: null }), how: 'rst', tlsError: r() < 0.3, end: time(start + 1) }));
+        attempts.push(newAttempt(`r${conn++}`, proxy, address, start, { ...(r() < 0.5 || keyed ? fields : { key: null, keyedBy: null }), how: 'rst', tlsError: r() < 0.3, end: time(start + 1) }));
       } else if (kind < 0.38) {
-        attempts.push(newAttempt(`n${conn++}`, proxy, address, start, { how: r() < 0.5 ? 'rst' : 'fin', end: time(start + 2) }));
+        attempts.push(newAttempt(`n${conn++}`, proxy, address, start, { ...(keyed ? { key, keyedBy } : {}), how: r() < 0.5 ? 'rst' : 'fin', end: time(start + 2) }));
         t += 500 + r() * 3_000;
         continue;
       }

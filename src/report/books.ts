@@ -1,0 +1,121 @@
+import type { Attempt } from './attempt.js';
+import { settle, type Settled } from './settle.js';
+
+/**
+ * One client's page of the attempt log: its kept attempts, and the report's work on them
+ * (settle.ts) while they do not change. The report reads a clean book's work instead of redoing
+ * it, so a report of 10 000 clients re-works only the clients that changed since they were last
+ * worked out (docs/PERFORMANCE.md, issue #15 point 7).
+ */
+export interface Book {
+  key: string;
+  /** Its kept attempts in the order they were keyed (sorted by `seq` when worked out). */
+  attempts: Attempt[];
+  /** The smallest `seq` among them: clients come in the order of their first attempt. */
+  first: number;
+  /** When an attempt of it last changed (ms, Date.now()). */
+  changedAt: number;
+  /** The work on its attempts as they are now; null once one changed. */
+  settled: Settled | null;
+}
+
+/**
+ * The attempt log's books: told of every attempt keyed, changed and dropped (attempt-log.ts),
+ * never by the data path. Books that changed wait in `dirty`, oldest change first, for the
+ * settler (Reporter), which works them out once their client has been quiet for a while, or for
+ * the next report.
+ */
+export class ClientBooks {
+  private readonly byKey = new Map<string, Book>();
+  /** Books changed since last worked out, in the order of their last change. */
+  private readonly dirty = new Set<Book>();
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** `a` got its key (or came with one). */
+  keyed(a: Attempt, now: number): void {
+    let book = this.byKey.get(a.key!);
+    if (book === undefined) {
+      book = { key: a.key!, attempts: [], first: a.seq, changedAt: now, settled: null };
+      this.byKey.set(a.key!, book);
+    }
+    book.attempts.push(a);
+    if (a.seq < book.first) book.first = a.seq;
+    this.touch(book, now);
+  }
+
+  /** A field of `a` changed (its end, status, faults...). */
+  changed(a: Attempt, now: number): void {
+    if (a.key === null) return;
+    const book = this.byKey.get(a.key);
+    if (book !== undefined) this.touch(book, now);
+  }
+
+  /** `a` left the log (the cap): its client's attempts are numbered anew. */
+  dropped(a: Attempt, now: number): void {
+    if (a.key === null) return;
+    const book = this.byKey.get(a.key);
+    if (book === undefined) return;
+    const at = book.attempts.indexOf(a);
+    if (at >= 0) book.attempts.splice(at, 1);
+    if (book.attempts.length === 0) {
+      this.byKey.delete(book.key);
+      this.dirty.delete(book);
+      return;
+    }
+    book.first = Infinity;
+    for (const other of book.attempts) if (other.seq < book.first) book.first = other.seq;
+    this.touch(book, now);
+  }
+
+  clear(): void {
+    this.byKey.clear();
+    this.dirty.clear();
+  }
+
+  /** Every book, in the order of its first kept attempt (the report's client order). */
+  inOrder(): Book[] {
+    return [...this.byKey.values()].sort((a, b) => a.first - b.first);
+  }
+
+  /**
+   * Works out books whose last change is at or before `quietSince`, oldest first, until `budgetMs`
+   * of wall time is spent; returns how many. What is left waits for the next call or report.
+   */
+  settleQuiet(quietSince: number, mergeWindowMs: number, budgetMs = Infinity): number {
+    const until = performance.now() + budgetMs;
+    let done = 0;
+    for (const book of this.dirty) {
+      if (book.changedAt > quietSince) break;
+      this.dirty.delete(book);
+      book.settled = settle(book.key, book.attempts, mergeWindowMs);
+      // performance.now() every 16 books: a book takes microseconds, the call about 30 ns.
+      if (++done % 16 === 0 && performance.now() >= until) break;
+    }
+    return done;
+  }
+
+  /** A book's work for this merge window, worked out now if it changed since. */
+  settledOf(book: Book, mergeWindowMs: number): Settled {
+    if (book.settled === null || book.settled.mergeWindowMs !== mergeWindowMs) {
+      this.dirty.delete(book);
+      book.settled = settle(book.key, book.attempts, mergeWindowMs);
+    }
+    return book.settled;
+  }
+
+  /** Books waiting to be worked out. */
+  get waiting(): number {
+    return this.dirty.size;
+  }
+
+  private touch(book: Book, now: number): void {
+    book.settled = null;
+    book.changedAt = now;
+    // Delete and add: the set stays in the order of last change, so the settler stops at the first quiet-too-recently book.
+    this.dirty.delete(book);
+    this.dirty.add(book);
+  }
+}

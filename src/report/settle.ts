@@ -1,0 +1,62 @@
+import type { Attempt } from './attempt.js';
+import { classify } from './classify.js';
+import { gaveUp, recoveries, waitsOf, type ClientFacts } from './client.js';
+import type { Grouped } from './group.js';
+import { JsonLayout } from './layout.js';
+import { Merger } from './merge.js';
+import { clientHead, isAscii, RowJson } from './row-json.js';
+import { ClientJson } from './client-json.js';
+import type { Backoff, Recovery } from './schema.js';
+
+/**
+ * What the report works out of one client's attempts alone, kept while they do not change: its
+ * logical attempts (a Merger of its own), waits, backoff, recovery and its attempt rows as
+ * compact JSON. What depends on the moment of the report (gaveUp, expectations) or on the
+ * whole fleet is left to the report.
+ */
+export interface Settled {
+  mergeWindowMs: number;
+  m: Merger;
+  n: number;
+  keyedBy: string;
+  waits: number[];
+  runWaits: number[];
+  backoff: Backoff;
+  recovery: Recovery[];
+  /**
+   * Its compact JSON (`GET /report`): `head` from its opening brace to its backoff as UTF-8, and
+   * its recovery list; what comes between and after depends on the report's moment and fleet.
+   */
+  compact: NonNullable<ClientFacts['compact']>;
+}
+
+/** The facts of a client whose book was worked out: only gaveUp depends on `now`. */
+export function settledFacts(s: Settled, key: string, now: number): ClientFacts {
+  const { m, n, waits } = s;
+  return { key, keyedBy: s.keyedBy, m, from: 0, n, compact: s.compact, waits, backoff: s.backoff, gaveUp: gaveUp(m, 0, n, waits, now), recovery: s.recovery, expectations: [], runWaits: s.runWaits };
+}
+
+const COMPACT = new JsonLayout(0);
+const ROWS = new RowJson(COMPACT);
+const FACTS = new ClientJson(COMPACT);
+
+/** Works out the client `key` from its kept attempts (any order). */
+export function settle(key: string, kept: Attempt[], mergeWindowMs: number): Settled {
+  const attempts: Attempt[] = kept.length > 1 ? [...kept].sort((a, b) => a.seq - b.seq) : kept;
+  const count = attempts.length;
+  const order = new Int32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  const keyedBy = attempts[0]!.keyedBy!;
+  const g: Grouped = { sorted: attempts, order, clients: [{ key, keyedBy, from: 0, to: count }] };
+  const m = new Merger(g, mergeWindowMs);
+  const n = m.merge(0, count);
+  for (let p = 0; p < count; p++) attempts[p]!.opens = m.first[m.logicalAt[p]!] === p;
+  const { waits, runWaits } = waitsOf(m, 0, n);
+  const backoff = classify(runWaits);
+  const recovery = recoveries(m, 0, n);
+  const { text, ascii } = clientHead(COMPACT, ROWS, { key, keyedBy, m, from: 0, n });
+  const facts = FACTS.waits({ waits, backoff });
+  // The backoff's label may not be ASCII ("exponential ×2"): Latin-1 only when all of it is.
+  const head = Buffer.from(text + facts, ascii && isAscii(facts) ? 'latin1' : 'utf8');
+  return { mergeWindowMs, m, n, keyedBy, waits, runWaits, backoff, recovery, compact: { head, recovery: JSON.stringify(recovery) } };
+}
