@@ -1,5 +1,7 @@
 /** Size of the chunks. */
 const CHUNK = 1 << 20;
+/** Kept bytes at least this long go out by reference (bytes()); shorter ones are copied. */
+const KEEP_MIN = 512;
 /** Chunks given back, reused by the next report: at most this many (64 MiB), and only for a while. */
 const SPARE_MAX = 64;
 const SPARE_MS = 30_000;
@@ -13,7 +15,8 @@ let forget: NodeJS.Timeout | null = null;
  * for SPARE_MS after the last report, then left to the collector.
  */
 export function releaseChunks(chunks: readonly Buffer[]): void {
-  for (const c of chunks) if (c.byteOffset === 0 && c.buffer.byteLength === CHUNK && spare.length < SPARE_MAX) spare.push(Buffer.from(c.buffer, 0, CHUNK));
+  // Only chunks made here: the kept Buffers handed on among them (bytes()) are never written into.
+  for (const c of chunks) if (c.byteOffset === 0 && ours.has(c.buffer) && spare.length < SPARE_MAX) spare.push(Buffer.from(c.buffer, 0, CHUNK));
   forget?.refresh();
   forget ??= setTimeout(() => {
     spare = [];
@@ -21,7 +24,17 @@ export function releaseChunks(chunks: readonly Buffer[]): void {
   }, SPARE_MS).unref();
 }
 
-const chunk = (size: number) => (size <= CHUNK && spare.length > 0 ? spare.pop()! : Buffer.allocUnsafe(Math.max(CHUNK, size)));
+/** The memory of every chunk of CHUNK bytes made here. */
+const ours = new WeakSet<ArrayBufferLike>();
+
+function chunk(size: number): Buffer {
+  if (size <= CHUNK && spare.length > 0) return spare.pop()!;
+  if (size > CHUNK) return Buffer.allocUnsafe(size);
+  // Not from Node's pool (allocUnsafe of 1 MiB is not pooled either): its own memory, given back whole.
+  const made = Buffer.allocUnsafeSlow(CHUNK);
+  ours.add(made.buffer);
+  return made;
+}
 
 /**
  * Text written out as UTF-8 into chunks of memory, for a stream or a file. Chunks rather than one
@@ -32,6 +45,8 @@ const chunk = (size: number) => (size <= CHUNK && spare.length > 0 ? spare.pop()
 export class Chunks {
   private buf: Buffer;
   private pos = 0;
+  /** Where the bytes of `buf` not yet handed on begin (a kept Buffer went out between). */
+  private mark = 0;
   private readonly done: Buffer[] = [];
   private size = 0;
 
@@ -63,8 +78,20 @@ export class Chunks {
     this.pos += this.buf.write(text, this.pos, 'latin1');
   }
 
-  /** Bytes made before (a client's rows kept by its book): copied in, across chunks if need be. */
+  /**
+   * Bytes made before (a client's text kept by its book), which nothing changes afterwards: handed
+   * on as they are between views of the chunk, so a report of 10 000 clients touches ~5 MB of
+   * chunk memory instead of 53 MB (a process's first report paid ~4 ms per fresh MB). Copied into
+   * the chunk when small, and with a sink (which gets one reused chunk at a time).
+   */
   bytes(b: Buffer): void {
+    if (!this.sink && b.length >= KEEP_MIN) {
+      if (this.pos > this.mark) this.done.push(this.buf.subarray(this.mark, this.pos));
+      this.done.push(b);
+      this.size += this.pos - this.mark + b.length;
+      this.mark = this.pos;
+      return;
+    }
     let from = 0;
     while (from < b.length) {
       if (this.pos === this.buf.length) this.room(Math.min(b.length - from, CHUNK));
@@ -85,7 +112,7 @@ export class Chunks {
 
   /** Bytes written so far. */
   get length(): number {
-    return this.size + this.pos;
+    return this.size + this.pos - this.mark;
   }
 
   private room(n: number): void {
@@ -96,10 +123,12 @@ export class Chunks {
   }
 
   private flush(): void {
-    if (this.pos === 0) return;
-    if (this.sink) this.sink(this.buf.subarray(0, this.pos));
-    else this.done.push(this.buf.subarray(0, this.pos));
-    this.size += this.pos;
+    if (this.pos > this.mark) {
+      if (this.sink) this.sink(this.buf.subarray(this.mark, this.pos));
+      else this.done.push(this.buf.subarray(this.mark, this.pos));
+      this.size += this.pos - this.mark;
+    }
     this.pos = 0;
+    this.mark = 0;
   }
 }

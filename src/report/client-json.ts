@@ -1,6 +1,10 @@
 import type { ClientFacts } from './client.js';
 import type { ExpectationResult } from './schema.js';
 
+/** Expectations judged once for the whole fleet and shown on every client (expect.ts). */
+const FLEET_WIDE = new Set(['jitter', 'herd']);
+const NON_ASCII = /[^\u0000-\u007f]/;
+
 /** Line breaks and indentation of each depth (nothing in compact JSON), JSON.stringify at a depth. */
 export interface ClientLayout {
   readonly sp: string;
@@ -15,8 +19,8 @@ export interface ClientLayout {
  * fleet-wide expectations (jitter, herd) carry one evidence string for every client, ~1 KB each.
  */
 export class ClientJson {
-  /** Per position in a client's expectations: the last evidence string seen there and its JSON text. */
-  private evidence: { of: string; text: string }[] = [];
+  /** Per position in a client's expectations: the last result seen there and its JSON text. */
+  private readonly results: (Result | undefined)[] = [];
 
   constructor(private readonly L: ClientLayout) {}
 
@@ -34,29 +38,83 @@ export class ClientJson {
 
   /** `,"gaveUp":…,"recovery":…,"expectations":[…]}`, the recovery's JSON given. */
   rest(f: ClientFacts, recovery: string): string {
-    const L = this.L;
-    const [n2, n3, sp] = [L.nl(2), L.nl(3), L.sp];
-    return `,${n3}"gaveUp":${sp}${f.gaveUp === null ? 'null' : L.json(f.gaveUp, 3)},${n3}"recovery":${sp}${recovery},${n3}"expectations":${sp}${this.expectations(f.expectations)}${n2}}`;
+    let text = this.beforeResults(f, recovery);
+    const list = f.expectations;
+    for (let i = 0; i < list.length; i++) text += (i > 0 ? ',' : '') + this.L.nl(4) + this.result(i, list[i]!).text;
+    return text + this.afterResults(list.length);
   }
 
-  /** The list at depth 3: each result at 4, its fields at 5. */
-  private expectations(list: readonly ExpectationResult[]): string {
-    if (list.length === 0) return '[]';
-    const L = this.L;
-    const [n3, n4, n5, sp] = [L.nl(3), L.nl(4), L.nl(5), L.sp];
-    let text = '[';
+  /**
+   * What `rest` makes, written to `out`: the fleet-wide results' bytes (the same for every
+   * client) go in as bytes made once, the rest as text.
+   */
+  writeRest(out: TextOut, f: ClientFacts, recovery: string, recoveryAscii: boolean): void {
+    let text = this.beforeResults(f, recovery);
+    let ascii = recoveryAscii;
+    const list = f.expectations;
     for (let i = 0; i < list.length; i++) {
-      const e = list[i]!;
-      text += `${i > 0 ? ',' : ''}${n4}{${n5}"name":${sp}${JSON.stringify(e.name)},${n5}"pass":${sp}${e.pass},${n5}"evidence":${sp}${this.evidenceText(i, e.evidence)}${n4}}`;
+      const r = this.result(i, list[i]!);
+      text += (i > 0 ? ',' : '') + this.L.nl(4);
+      if (r.bytes === null) {
+        text += r.text;
+        ascii &&= r.ascii;
+        continue;
+      }
+      if (ascii) out.ascii(text);
+      else out.write(text);
+      out.bytes(r.bytes);
+      text = '';
+      ascii = true;
     }
-    return `${text}${n3}]`;
+    text += this.afterResults(list.length);
+    if (ascii) out.ascii(text);
+    else out.write(text);
   }
 
-  private evidenceText(i: number, evidence: string): string {
-    const known = this.evidence[i];
-    if (known && known.of === evidence) return known.text;
-    const text = JSON.stringify(evidence);
-    this.evidence[i] = { of: evidence, text };
-    return text;
+  private beforeResults(f: ClientFacts, recovery: string): string {
+    const L = this.L;
+    const [n3, sp] = [L.nl(3), L.sp];
+    return `,${n3}"gaveUp":${sp}${f.gaveUp === null ? 'null' : L.json(f.gaveUp, 3)},${n3}"recovery":${sp}${recovery},${n3}"expectations":${sp}[`;
   }
+
+  private afterResults(count: number): string {
+    return `${count > 0 ? this.L.nl(3) : ''}]${this.L.nl(2)}}`;
+  }
+
+  /**
+   * A result's JSON at depth 4. The fleet-wide ones (the same evidence object for every client)
+   * are made once per report, text and bytes, so a report does not write the ~1 KB jitter
+   * evidence anew for every client; the others differ from client to client, and comparing them
+   * would cost more than writing them (each evidence a string built by concatenation).
+   */
+  private result(i: number, e: ExpectationResult): Result {
+    const shared = FLEET_WIDE.has(e.name);
+    const known = shared ? this.results[i] : undefined;
+    if (known !== undefined && known.evidence === e.evidence && known.pass === e.pass && known.name === e.name) return known;
+    const L = this.L;
+    const [n4, n5, sp] = [L.nl(4), L.nl(5), L.sp];
+    const evidence = JSON.stringify(e.evidence);
+    const text = `{${n5}"name":${sp}${JSON.stringify(e.name)},${n5}"pass":${sp}${e.pass},${n5}"evidence":${sp}${evidence}${n4}}`;
+    const ascii = !NON_ASCII.test(e.name) && !NON_ASCII.test(evidence);
+    const made = { name: e.name, pass: e.pass, evidence: e.evidence, text, ascii, bytes: shared ? Buffer.from(text, 'utf8') : null };
+    if (shared) this.results[i] = made;
+    return made;
+  }
+}
+
+interface Result {
+  name: string;
+  pass: boolean;
+  evidence: string;
+  text: string;
+  ascii: boolean;
+  /** Its UTF-8 bytes, for the fleet-wide results. */
+  bytes: Buffer | null;
+}
+
+/** Where `writeRest` writes (report-json.ts's Chunks). */
+export interface TextOut {
+  ascii(text: string): void;
+  write(text: string): void;
+  bytes(b: Buffer): void;
 }

@@ -14,14 +14,39 @@ export interface ClientFacts extends Omit<ReportClient, 'attempts'> {
   from: number;
   n: number;
   /** Its compact JSON as far as it does not depend on the report's moment, when its book has it (settle.ts). */
-  compact: { head: Buffer; recovery: string } | null;
+  compact: { head: Buffer; recovery: string; recoveryAscii: boolean } | null;
+  /** Worked out ahead by its book, when it has one: its losses and its waits as evidence lists them. */
+  losses?: Loss[];
+  waitList?: WaitList;
   /** The waits of the longest run of retries (what was classified). */
   runWaits: number[];
 }
 
+export interface Loss {
+  at: number;
+  next: number | null;
+}
+
+/** The shortest wait and every wait rounded, as minWait's evidence lists them. */
+export interface WaitList {
+  shortest: number;
+  list: string;
+}
+
+export function waitListOf(w: readonly number[]): WaitList {
+  // One loop for the shortest wait and the list (10 000 clients a report: no spread, map or join).
+  let shortest = Infinity;
+  let list = '';
+  for (let i = 0; i < w.length; i++) {
+    if (w[i]! < shortest) shortest = w[i]!;
+    list += i === 0 ? `${Math.round(w[i]!)}` : `, ${Math.round(w[i]!)}`;
+  }
+  return { shortest, list };
+}
+
 /** Each loss: when, and the first wait after it (null when none followed); worked out only for `reconnect.within`. */
-export function lossesOf(m: Merger, client: ClientFacts): { at: number; next: number | null }[] {
-  const out: { at: number; next: number | null }[] = [];
+export function lossesOf(m: Merger, client: Pick<ClientFacts, 'from' | 'n'>): Loss[] {
+  const out: Loss[] = [];
   const to = client.from + client.n;
   for (let l = client.from; l < to; l++) {
     if (!lost(m, l)) continue;
@@ -68,20 +93,34 @@ export function waitsOf(m: Merger, from: number, n: number): { waits: number[]; 
 export function clientFacts(m: Merger, key: string, keyedBy: string, from: number, n: number, now: number, worked = waitsOf(m, from, n)): ClientFacts {
   const { waits, runWaits } = worked;
   const expectations: ExpectationResult[] = [];
-  return { key, keyedBy, m, from, n, compact: null, waits, backoff: classify(runWaits), gaveUp: gaveUp(m, from, n, waits, now), recovery: recoveries(m, from, n), expectations, runWaits };
+  return { key, keyedBy, m, from, n, compact: null, waits, backoff: classify(runWaits), gaveUp: gaveUpAt(quitOf(m, from, n, waits), now), recovery: recoveries(m, from, n), expectations, runWaits };
 }
 
-/** SPEC §11: no attempt followed within max(3 × last wait, last wait + 30 s) before now. */
-export function gaveUp(m: Merger, from: number, n: number, waits: number[], now: number): ReportClient['gaveUp'] {
+/** What gaveUp weighs, none of it depending on the moment (a book works it out once, settle.ts). */
+export interface Quit {
+  /** When the last attempt, a loss, ended. */
+  end: number;
+  /** max(3 × last wait, last wait + 30 s): no attempt after `end` for longer than this is giving up. */
+  limit: number;
+  /** Attempts of the last run. */
+  after: number;
+}
+
+/** The last attempt as gaveUp weighs it; null when it was no loss (or is open). */
+export function quitOf(m: Merger, from: number, n: number, waits: number[]): Quit | null {
   if (n === 0) return null;
   const last = from + n - 1;
   const end = m.endOf(last);
   if (end === null || !lost(m, last)) return null;
   const lastWait = waits[waits.length - 1] ?? 0;
-  if (now - end <= Math.max(3 * lastWait, lastWait + 30_000)) return null;
-  let count = 0;
-  for (let l = last; l >= from && (l === last || m.outcome[l] !== 'upgraded'); l--) count++;
-  return { after: count };
+  let after = 0;
+  for (let l = last; l >= from && (l === last || m.outcome[l] !== 'upgraded'); l--) after++;
+  return { end, limit: Math.max(3 * lastWait, lastWait + 30_000), after };
+}
+
+/** SPEC §11: no attempt followed within max(3 × last wait, last wait + 30 s) before now. */
+export function gaveUpAt(quit: Quit | null, now: number): ReportClient['gaveUp'] {
+  return quit !== null && now - quit.end > quit.limit ? { after: quit.after } : null;
 }
 
 /** From each connection a fault ended (or the first failure after an upgrade) to the next 101 and the next client message. */

@@ -1,5 +1,5 @@
 import type { Expectations } from './expect-schema.js';
-import { lossesOf, type ClientFacts } from './client.js';
+import { lossesOf, waitListOf, type ClientFacts } from './client.js';
 import type { ExpectationResult, Fleet, Report } from './schema.js';
 
 const ms = (n: number) => `${Math.round(n)} ms`;
@@ -37,7 +37,7 @@ function judgeClient(expect: Expectations, client: ClientFacts, jitter: Expectat
   const out: ExpectationResult[] = [];
   if (expect.reconnectWithinMs !== undefined) {
     const within = expect.reconnectWithinMs;
-    const losses = lossesOf(client.m, client);
+    const losses = client.losses ?? lossesOf(client.m, client);
     const late = losses.find((l) => (l.next === null ? now - l.at > within : l.next > within));
     const slowest = Math.max(0, ...losses.map((l) => l.next ?? now - l.at));
     out.push({
@@ -54,13 +54,7 @@ function judgeClient(expect: Expectations, client: ClientFacts, jitter: Expectat
   }
   if (expect.minWaitMs !== undefined) {
     const w = client.waits;
-    // One loop for the shortest wait and the list (10 000 clients a report: no spread, map or join).
-    let shortest = Infinity;
-    let list = '';
-    for (let i = 0; i < w.length; i++) {
-      if (w[i]! < shortest) shortest = w[i]!;
-      list += i === 0 ? `${Math.round(w[i]!)}` : `, ${Math.round(w[i]!)}`;
-    }
+    const { shortest, list } = client.waitList ?? waitListOf(w);
     out.push({
       name: 'minWait',
       pass: w.length === 0 || shortest >= expect.minWaitMs,

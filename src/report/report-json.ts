@@ -51,7 +51,7 @@ function writeClient(out: Chunks, L: JsonLayout, rows: RowJson, facts: ClientJso
   if (f.compact !== null && L.indent === 0) {
     // Its book kept the text up to its backoff: only what depends on the moment is made now.
     out.bytes(f.compact.head);
-    return out.write(facts.rest(f, f.compact.recovery));
+    return facts.writeRest(out, f, f.compact.recovery, f.compact.recoveryAscii);
   }
   const { text, ascii } = clientHead(L, rows, f);
   if (ascii) out.ascii(text);

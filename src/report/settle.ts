@@ -1,6 +1,6 @@
 import type { Attempt } from './attempt.js';
 import { classify } from './classify.js';
-import { gaveUp, recoveries, waitsOf, type ClientFacts } from './client.js';
+import { gaveUpAt, lossesOf, quitOf, recoveries, waitListOf, waitsOf, type ClientFacts, type Loss, type Quit, type WaitList } from './client.js';
 import type { Grouped } from './group.js';
 import { JsonLayout } from './layout.js';
 import { Merger } from './merge.js';
@@ -23,6 +23,9 @@ export interface Settled {
   runWaits: number[];
   backoff: Backoff;
   recovery: Recovery[];
+  quit: Quit | null;
+  losses: Loss[];
+  waitList: WaitList;
   /**
    * Its compact JSON (`GET /report`): `head` from its opening brace to its backoff as UTF-8, and
    * its recovery list; what comes between and after depends on the report's moment and fleet.
@@ -32,8 +35,8 @@ export interface Settled {
 
 /** The facts of a client whose book was worked out: only gaveUp depends on `now`. */
 export function settledFacts(s: Settled, key: string, now: number): ClientFacts {
-  const { m, n, waits } = s;
-  return { key, keyedBy: s.keyedBy, m, from: 0, n, compact: s.compact, waits, backoff: s.backoff, gaveUp: gaveUp(m, 0, n, waits, now), recovery: s.recovery, expectations: [], runWaits: s.runWaits };
+  const { m, n } = s;
+  return { key, keyedBy: s.keyedBy, m, from: 0, n, compact: s.compact, waits: s.waits, backoff: s.backoff, gaveUp: gaveUpAt(s.quit, now), recovery: s.recovery, expectations: [], runWaits: s.runWaits, losses: s.losses, waitList: s.waitList };
 }
 
 const COMPACT = new JsonLayout(0);
@@ -58,5 +61,8 @@ export function settle(key: string, kept: Attempt[], mergeWindowMs: number): Set
   const facts = FACTS.waits({ waits, backoff });
   // The backoff's label may not be ASCII ("exponential ×2"): Latin-1 only when all of it is.
   const head = Buffer.from(text + facts, ascii && isAscii(facts) ? 'latin1' : 'utf8');
-  return { mergeWindowMs, m, n, keyedBy, waits, runWaits, backoff, recovery, compact: { head, recovery: JSON.stringify(recovery) } };
+  const recoveryJson = JSON.stringify(recovery);
+  const quit = quitOf(m, 0, n, waits);
+  const losses = lossesOf(m, { from: 0, n });
+  return { mergeWindowMs, m, n, keyedBy, waits, runWaits, backoff, recovery, quit, losses, waitList: waitListOf(waits), compact: { head, recovery: recoveryJson, recoveryAscii: isAscii(recoveryJson) } };
 }

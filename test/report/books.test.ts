@@ -3,6 +3,7 @@ import { EventBus } from '../../src/events/bus.js';
 import { AttemptLog, newAttempt } from '../../src/report/attempt-log.js';
 import { buildReport, type BuildOptions } from '../../src/report/build.js';
 import { parseClientKey } from '../../src/report/identity.js';
+import { releaseChunks } from '../../src/report/chunks.js';
 import { reportJson } from '../../src/report/report-json.js';
 import { Reporter, SETTLE } from '../../src/report/reporter.js';
 import { variedLog } from './varied-logs.js';
@@ -75,6 +76,23 @@ describe('the report from the books', () => {
     expect(log.books.waiting).toBe(24);
     expect(log.books.settleQuiet(Date.now(), 100)).toBe(24);
     expect(log.books.waiting).toBe(0);
+  });
+
+  it('hands the kept text on by reference: the chunks written hold a tenth of the bytes, and reusing them spoils nothing', () => {
+    const specs = parseClientKey('query:client');
+    const log = new AttemptLog(specs, 20_000);
+    for (let k = 0, t = 1_000_000; k < 20; k++, t += 1000)
+      for (let c = 0; c < 400; c++) log.add(newAttempt(`c${c}-${k}`, 'default', '127.0.0.1', t + c, { key: `client-${c}`, keyedBy: 'query:client', method: 'GET', path: '/', end: t + c + 5, status: 503, how: 'fin', closedBy: 'client', faults: ['status'] }));
+    const options: BuildOptions = { specs, mergeWindowMs: 100, expect: { minWaitMs: 50 }, now: 2_000_000 };
+    const want = bytes(reportJson(log, { ...options, fromLog: true }));
+    for (let round = 0; round < 3; round++) {
+      const out = reportJson(log, options);
+      expect(bytes(out)).toBe(want);
+      const written = out.chunks.filter((c) => c.buffer.byteLength === 1 << 20).reduce((n, c) => n + c.length, 0);
+      expect(written * 10).toBeLessThan(out.length);
+      // The next report writes into these chunks: the kept text among them must not be one.
+      releaseChunks(out.chunks);
+    }
   });
 
   it('hands chaos.report() copies: changing one report does not change the next', () => {
