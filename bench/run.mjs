@@ -517,7 +517,7 @@ if (workloads.has('report')) {
   try {
     reportBench = await measured(async () => {
       const out = await new Promise((resolve) => {
-        const child = track(spawn(process.execPath, [join(here, 'report.mjs'), '--seconds', String(settings.streamSeconds), '--rounds', String(Math.max(2, settings.rounds)), '--only-json', '--report-rounds', '1'], { stdio: ['ignore', 'pipe', 'inherit'] }));
+        const child = track(spawn(process.execPath, [join(here, 'report.mjs'), '--seconds', String(settings.streamSeconds), '--rounds', String(Math.max(2, settings.rounds)), '--only-json', '--report-rounds', '3'], { stdio: ['ignore', 'pipe', 'inherit'] }));
         let text = '';
         child.stdout.on('data', (d) => (text += d));
         child.on('exit', () => resolve(text));
@@ -744,12 +744,14 @@ if (startupRows.length) {
 if (reportBench) {
   const b = reportBench;
   lines.push(
-    `Reconnect report (bench/report.mjs; each variant in its own process): building the report for ${b.build.clients} clients × 20 attempts (${b.build.attempts} attempts) took ${b.build.medianMs} ms as objects (median of 5, max ${b.build.maxMs})${b.json ? `, and its JSON bytes (GET /report) ${b.json.medianMs} ms from the attempt log (objects + JSON.stringify: ${b.buildJson.medianMs} ms)` : ''}${dagger(b.load?.otherCores ?? 0)}; the attempt log costs ${b.perConnectionUs.on - b.perConnectionUs.off > 0 ? (b.perConnectionUs.on - b.perConnectionUs.off).toFixed(1) : 0} µs per connection (open, request, handshake, close); pass-through bulk of 64 KiB messages in the same process: ${b.bulkMBps.off} MB/s with the attempt log off, ${b.bulkMBps.on} MB/s on (medians of ${b.bulkMBps.roundsOff.length} interleaved rounds).`,
+    `Reconnect report (bench/report.mjs; each variant in its own process, ${b.json?.firstRunsMs.length ?? 1} processes of 5 builds): for ${b.build.clients} clients × 20 attempts (${b.build.attempts} attempts), each client's book worked out first as the settler does while the run goes on (${b.settle ? `${b.settle.medianMs} ms for ${b.settle.books} books, ${b.settle.usPerAttempt} µs of CPU per attempt` : 'no books in this build'}), the JSON bytes of GET /report took ${b.json ? `${b.json.firstMedianMs} ms in a process's first build and ${b.json.medianMs} ms over all builds (median; objects + JSON.stringify: ${b.buildJson.medianMs} ms)` : '—'}, the objects (chaos.report()) ${b.build.medianMs} ms (max ${b.build.maxMs})${dagger(b.load?.otherCores ?? 0)}; the attempt log costs ${b.perConnectionUs.on - b.perConnectionUs.off > 0 ? (b.perConnectionUs.on - b.perConnectionUs.off).toFixed(1) : 0} µs per connection (open, request, handshake, close)${b.perConnectionUs.settledOnce ? `, ${(b.perConnectionUs.settledOnce - b.perConnectionUs.off).toFixed(1)} µs with its book worked out once` : ''}; pass-through bulk of 64 KiB messages in the same process: ${b.bulkMBps.off} MB/s with the attempt log off, ${b.bulkMBps.on} MB/s on (medians of ${b.bulkMBps.roundsOff.length} interleaved rounds).`,
     '',
   );
   // What a user waits for: from the attempt log to the bytes of GET /report.
+  // A process's first build counts: it is the one a CI job waits for at the end of a run.
   const cost = b.json ?? b.buildJson ?? b.build;
-  targets.push({ target: 'report for 10 000 clients × 20 attempts ≤ 200 ms (log → JSON bytes)', measured: `${cost.medianMs} ms`, met: cost.medianMs <= 200 });
+  const worst = Math.max(cost.medianMs, cost.firstMedianMs ?? cost.medianMs);
+  targets.push({ target: 'report for 10 000 clients × 20 attempts ≤ 200 ms (log → JSON bytes)', measured: `${cost.firstMedianMs ?? cost.medianMs} ms first build, ${cost.medianMs} ms median`, met: worst <= 200 });
 }
 if (switchBench) {
   const b = switchBench;

@@ -18,11 +18,21 @@ export function fromBooks(log: AttemptLog, options: BuildOptions, now: number): 
   const clients = books.map((b) => ({ key: b.key, s: log.books.settledOf(b, options.mergeWindowMs) }));
   let logical = 0;
   for (const c of clients) logical += c.s.n;
-  // Every logical attempt's start, sorted: a logical attempt starts with its first connection,
-  // marked when its book was worked out, and the log is in start order (else no books).
+  // Every logical attempt's start, sorted without a sort: the log is in start order (else no
+  // books) and its kept attempts are numbered dropped … total - 1, so each start is put at its
+  // first connection's place in the log, and the places taken are read in order.
+  const kept = log.total - log.dropped;
+  const byPlace = new Float64Array(kept);
+  const taken = new Uint8Array(kept);
+  for (const { s } of clients) {
+    for (let l = 0; l < s.n; l++) {
+      const at = s.seqs[l]! - log.dropped;
+      byPlace[at] = s.m.start[l]!;
+      taken[at] = 1;
+    }
+  }
   const starts = new Float64Array(logical);
-  const list = log.list();
-  for (let i = 0, at = 0; i < list.length; i++) if (list[i]!.opens) starts[at++] = list[i]!.start;
+  for (let i = 0, at = 0; i < kept; i++) if (taken[i] === 1) starts[at++] = byPlace[i]!;
   const fleet = fleetOf(
     clients.map((c) => c.s),
     log.faultMoments(),

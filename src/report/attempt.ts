@@ -18,8 +18,6 @@ export interface Attempt {
   client: number;
   /** Its place in the log: the number of attempts added before it (-1 until added). */
   seq: number;
-  /** Whether it begins a logical attempt, as its client's book was last worked out (settle.ts). */
-  opens: boolean;
   method: string | undefined;
   path: string | undefined;
   /** engine.io: `eio` marks its requests, `sid` the session once a request carried one. */
@@ -49,7 +47,6 @@ export function newAttempt(conn: string, proxy: string, address: string, start: 
     keyedBy: null,
     client: -1,
     seq: -1,
-    opens: false,
     method: undefined,
     path: undefined,
     eio: false,

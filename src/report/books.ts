@@ -9,7 +9,7 @@ import { settle, type Settled } from './settle.js';
  */
 export interface Book {
   key: string;
-  /** Its kept attempts in the order they were keyed (sorted by `seq` when worked out). */
+  /** Its kept attempts in log order (by `seq`). */
   attempts: Attempt[];
   /** The smallest `seq` among them: clients come in the order of their first attempt. */
   first: number;
@@ -21,13 +21,12 @@ export interface Book {
 
 /**
  * The attempt log's books: told of every attempt keyed, changed and dropped (attempt-log.ts),
- * never by the data path. Books that changed wait in `dirty`, oldest change first, for the
- * settler (Reporter), which works them out once their client has been quiet for a while, or for
- * the next report.
+ * never by the data path. Books that changed wait in `dirty` for the settler (Reporter), which
+ * works them out once their client has been quiet for a while, or for the next report.
  */
 export class ClientBooks {
   private readonly byKey = new Map<string, Book>();
-  /** Books changed since last worked out, in the order of their last change. */
+  /** Books changed since last worked out. */
   private readonly dirty = new Set<Book>();
 
   get size(): number {
@@ -41,8 +40,13 @@ export class ClientBooks {
       book = { key: a.key!, attempts: [], first: a.seq, changedAt: now, settled: null };
       this.byKey.set(a.key!, book);
     }
-    book.attempts.push(a);
-    if (a.seq < book.first) book.first = a.seq;
+    // Keyed in the order request heads come, nearly always the log's: placed from the end.
+    const list = book.attempts;
+    let at = list.length;
+    while (at > 0 && list[at - 1]!.seq > a.seq) at--;
+    if (at === list.length) list.push(a);
+    else list.splice(at, 0, a);
+    book.first = list[0]!.seq;
     this.touch(book, now);
   }
 
@@ -58,15 +62,18 @@ export class ClientBooks {
     if (a.key === null) return;
     const book = this.byKey.get(a.key);
     if (book === undefined) return;
-    const at = book.attempts.indexOf(a);
-    if (at >= 0) book.attempts.splice(at, 1);
+    // The log drops its oldest attempt: its client's first.
+    if (book.attempts[0] === a) book.attempts.shift();
+    else {
+      const at = book.attempts.indexOf(a);
+      if (at >= 0) book.attempts.splice(at, 1);
+    }
     if (book.attempts.length === 0) {
       this.byKey.delete(book.key);
       this.dirty.delete(book);
       return;
     }
-    book.first = Infinity;
-    for (const other of book.attempts) if (other.seq < book.first) book.first = other.seq;
+    book.first = book.attempts[0]!.seq;
     this.touch(book, now);
   }
 
@@ -81,14 +88,14 @@ export class ClientBooks {
   }
 
   /**
-   * Works out books whose last change is at or before `quietSince`, oldest first, until `budgetMs`
-   * of wall time is spent; returns how many. What is left waits for the next call or report.
+   * Works out books whose last change is at or before `quietSince` until `budgetMs` of wall time
+   * is spent; returns how many. What is left waits for the next call or report.
    */
   settleQuiet(quietSince: number, mergeWindowMs: number, budgetMs = Infinity): number {
     const until = performance.now() + budgetMs;
     let done = 0;
     for (const book of this.dirty) {
-      if (book.changedAt > quietSince) break;
+      if (book.changedAt > quietSince) continue;
       this.dirty.delete(book);
       book.settled = settle(book.key, book.attempts, mergeWindowMs);
       // performance.now() every 16 books: a book takes microseconds, the call about 30 ns.
@@ -114,8 +121,6 @@ export class ClientBooks {
   private touch(book: Book, now: number): void {
     book.settled = null;
     book.changedAt = now;
-    // Delete and add: the set stays in the order of last change, so the settler stops at the first quiet-too-recently book.
-    this.dirty.delete(book);
     this.dirty.add(book);
   }
 }

@@ -23,6 +23,8 @@ export interface Settled {
   runWaits: number[];
   backoff: Backoff;
   recovery: Recovery[];
+  /** Each logical attempt's first connection's `seq`. */
+  seqs: Float64Array;
   quit: Quit | null;
   losses: Loss[];
   waitList: WaitList;
@@ -43,9 +45,10 @@ const COMPACT = new JsonLayout(0);
 const ROWS = new RowJson(COMPACT);
 const FACTS = new ClientJson(COMPACT);
 
-/** Works out the client `key` from its kept attempts (any order). */
-export function settle(key: string, kept: Attempt[], mergeWindowMs: number): Settled {
-  const attempts: Attempt[] = kept.length > 1 ? [...kept].sort((a, b) => a.seq - b.seq) : kept;
+/** Works out the client `key` from its kept attempts, in log order. */
+export function settle(key: string, kept: readonly Attempt[], mergeWindowMs: number): Settled {
+  // A copy: the book's list changes as attempts come and go, this work must not.
+  const attempts = kept.slice();
   const count = attempts.length;
   const order = new Int32Array(count);
   for (let i = 0; i < count; i++) order[i] = i;
@@ -53,7 +56,9 @@ export function settle(key: string, kept: Attempt[], mergeWindowMs: number): Set
   const g: Grouped = { sorted: attempts, order, clients: [{ key, keyedBy, from: 0, to: count }] };
   const m = new Merger(g, mergeWindowMs);
   const n = m.merge(0, count);
-  for (let p = 0; p < count; p++) attempts[p]!.opens = m.first[m.logicalAt[p]!] === p;
+  // Where each logical attempt's first connection sits in the log: the report sorts the fleet's starts by it.
+  const seqs = new Float64Array(n);
+  for (let l = 0; l < n; l++) seqs[l] = attempts[m.first[l]!]!.seq;
   const { waits, runWaits } = waitsOf(m, 0, n);
   const backoff = classify(runWaits);
   const recovery = recoveries(m, 0, n);
@@ -64,5 +69,5 @@ export function settle(key: string, kept: Attempt[], mergeWindowMs: number): Set
   const recoveryJson = JSON.stringify(recovery);
   const quit = quitOf(m, 0, n, waits);
   const losses = lossesOf(m, { from: 0, n });
-  return { mergeWindowMs, m, n, keyedBy, waits, runWaits, backoff, recovery, quit, losses, waitList: waitListOf(waits), compact: { head, recovery: recoveryJson, recoveryAscii: isAscii(recoveryJson) } };
+  return { mergeWindowMs, m, n, keyedBy, waits, runWaits, backoff, recovery, seqs, quit, losses, waitList: waitListOf(waits), compact: { head, recovery: recoveryJson, recoveryAscii: isAscii(recoveryJson) } };
 }
