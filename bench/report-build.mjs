@@ -20,7 +20,7 @@ const builds = Number(value('--builds', 5));
 const dist = resolve(value('--dist', new URL('../dist', import.meta.url).pathname));
 const load = async (file) => (existsSync(`${dist}/${file}`) ? import(pathToFileURL(`${dist}/${file}`).href) : null);
 const { AttemptLog, newAttempt } = await load('report/attempt-log.js');
-const { buildReport } = await load('report/build.js');
+const { buildReport, verdictsOf } = await load('report/build.js');
 const { parseClientKey } = await load('report/identity.js');
 const { renderMarkdown } = await load('report/markdown.js');
 const { renderJunit } = await load('report/junit.js');
@@ -74,7 +74,7 @@ if (log.books && !argv.includes('--no-settle')) {
 }
 // What a user waits for in each case: the objects (chaos.report()), the bytes of GET /report
 // (before: objects + JSON.stringify; now: written from the log), the --report FILE.json text
-// (indented), Markdown and JUnit (made from the objects).
+// (indented), Markdown (made from the objects) and JUnit.
 const variants = {
   build: () => buildReport(log, options),
   buildJson: () => JSON.stringify(buildReport(log, options)),
@@ -83,7 +83,8 @@ const variants = {
   fileJson: reportJson && (() => reportJson(log, options, 2, '\n')),
   fileWrite: reportJson && files && (files.writeStreamed || files.writeChunks) ? writeFile : null,
   markdown: () => renderMarkdown(buildReport(log, options)),
-  junit: () => renderJunit(buildReport(log, options)),
+  // --report junit.xml: without attempt rows where the build has verdictsOf, from the objects before.
+  junit: () => renderJunit(verdictsOf ? verdictsOf(log, options) : buildReport(log, options)),
 };
 const run = variants[variant];
 if (run === undefined) throw new Error(`--variant: one of ${Object.keys(variants).join(', ')}`);

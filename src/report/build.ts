@@ -1,5 +1,6 @@
 import type { AttemptLog } from './attempt-log.js';
 import { analyse, type Analysis, type BuildOptions } from './analyse.js';
+import type { JunitInput } from './junit.js';
 import type { Report, ReportAttempt } from './schema.js';
 
 export type { BuildOptions } from './analyse.js';
@@ -11,6 +12,14 @@ export type { BuildOptions } from './analyse.js';
  */
 export function buildReport(log: AttemptLog, options: BuildOptions): Report {
   return reportOf(analyse(log, options));
+}
+
+/** Each client's expectations and the verdict, without attempt rows: what the JUnit file says. */
+export function verdictsOf(log: AttemptLog, options: BuildOptions): JunitInput & Pick<Report, 'verdict'> {
+  const a = analyse(log, options);
+  const clients: JunitInput['clients'] = [];
+  const { expectations, verdict } = a.eachClient((f) => clients.push({ key: f.key, expectations: f.expectations }));
+  return { startedAt: a.startedAt, generatedAt: a.generatedAt, clients, expectations, verdict };
 }
 
 export function reportOf(a: Analysis): Report {

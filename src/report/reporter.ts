@@ -1,7 +1,8 @@
 import type { EventBus } from '../events/bus.js';
 import { AttemptLog, DEFAULT_CAP } from './attempt-log.js';
 import { analyse } from './analyse.js';
-import { buildReport } from './build.js';
+import { buildReport, verdictsOf } from './build.js';
+import { renderJunit } from './junit.js';
 import { formatOfFile, renderReport, writeStreamed } from './files.js';
 import { writeFileSync } from 'node:fs';
 import type { Expectations } from './expect-schema.js';
@@ -60,7 +61,7 @@ export class Reporter {
     if (this.log.books.waiting > 0) this.log.books.settleQuiet(Date.now() - SETTLE.QUIET_MS, this.mergeWindowMs, SETTLE.SLICE_MS);
   }
 
-  /** The report as objects (`chaos.report()`, Markdown, JUnit). */
+  /** The report as objects (`chaos.report()`, Markdown). */
   report(): Report {
     return buildReport(this.log, this.options());
   }
@@ -68,6 +69,12 @@ export class Reporter {
   /** The report's JSON as it goes out (`GET /report`, `--report FILE.json`), written without the objects. */
   json(indent = 0, trailer = ''): ReportBytes {
     return reportJson(this.log, this.options(), indent, trailer);
+  }
+
+  /** The JUnit XML (`--report FILE.xml`, GET /report with Accept: application/xml), made without attempt rows. */
+  junit(): { xml: string; verdict: Report['verdict'] } {
+    const verdicts = verdictsOf(this.log, this.options());
+    return { xml: renderJunit(verdicts), verdict: verdicts.verdict };
   }
 
   /** Only the verdict (the exit code of a `--duration` run without `--report`): no attempt rows made. */
@@ -80,6 +87,11 @@ export class Reporter {
     const format = formatOfFile(file) ?? 'json';
     // JSON goes out a chunk at a time, each written before the next is made (one chunk of memory).
     if (format === 'json') return writeStreamed(file, (sink) => reportJson(this.log, this.options(), 2, '\n', sink).verdict);
+    if (format === 'junit') {
+      const { xml, verdict } = this.junit();
+      writeFileSync(file, xml);
+      return verdict;
+    }
     const report = this.report();
     writeFileSync(file, renderReport(report, format));
     return report.verdict;

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventBus } from '../../src/events/bus.js';
 import { AttemptLog, newAttempt } from '../../src/report/attempt-log.js';
-import { buildReport, type BuildOptions } from '../../src/report/build.js';
+import { buildReport, verdictsOf, type BuildOptions } from '../../src/report/build.js';
+import { renderJunit } from '../../src/report/junit.js';
 import { parseClientKey } from '../../src/report/identity.js';
 import { releaseChunks } from '../../src/report/chunks.js';
 import { reportJson } from '../../src/report/report-json.js';
@@ -93,6 +94,19 @@ describe('the report from the books', () => {
       // The next report writes into these chunks: the kept text among them must not be one.
       releaseChunks(out.chunks);
     }
+  });
+
+  it('writes the JUnit file without attempt rows, the same as from the object report, on 120 varied logs', () => {
+    let cases = 0;
+    for (let seed = 1; seed <= 120; seed++) {
+      const { log, options } = variedLog(seed, seed % 2 === 0);
+      const verdicts = verdictsOf(log, options);
+      const report = buildReport(log, options);
+      expect(renderJunit(verdicts), `seed ${seed}`).toBe(renderJunit(report));
+      expect(verdicts.verdict).toBe(report.verdict);
+      cases += verdicts.clients.reduce((n, c) => n + c.expectations.length, 0);
+    }
+    expect(cases).toBeGreaterThan(500);
   });
 
   it('hands chaos.report() copies: changing one report does not change the next', () => {

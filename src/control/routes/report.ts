@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import Type from '../../schema/type.js';
 import { releaseChunks } from '../../report/chunks.js';
-import { renderJunit } from '../../report/junit.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import type { Reporter } from '../../report/reporter.js';
 import { Report } from '../../report/schema.js';
@@ -50,9 +49,8 @@ export const reportRoutes =
           reply.type('application/json; charset=utf-8').header('content-length', length);
           return reply.send(chunks.length === 1 ? chunks[0] : Readable.from(chunks));
         }
-        const report = reporter.report();
-        if (format === 'md') return reply.type('text/markdown; charset=utf-8').send(renderMarkdown(report));
-        return reply.type('application/xml; charset=utf-8').send(renderJunit(report));
+        if (format === 'md') return reply.type('text/markdown; charset=utf-8').send(renderMarkdown(reporter.report()));
+        return reply.type('application/xml; charset=utf-8').send(reporter.junit().xml);
       },
     );
     api.post('/report/reset', { schema: { summary: 'clears the attempt log: a fresh measurement starts now', response: answers({ 204: NoContent }) } }, async (_request, reply) => {
