@@ -25,9 +25,10 @@ export const DEFAULT_MERGE_WINDOW_MS = 100;
  * The settler: each client's own part of the report (books.ts) is worked out once the client has
  * been quiet for QUIET_MS (between two attempts, or done), in slices of at most SLICE_MS every
  * TICK_MS, so a report at the end of a run has only the fleet and what depends on its moment
- * left to do. Off the data path: it runs on a timer, never in an event handler.
+ * left to do. Off the data path: it runs on a timer, never in an event handler. A client of more
+ * than MAX_ATTEMPTS kept attempts is left to the report, so that no slice runs long.
  */
-export const SETTLE = { QUIET_MS: 1_000, TICK_MS: 250, SLICE_MS: 5 };
+export const SETTLE = { QUIET_MS: 1_000, TICK_MS: 250, SLICE_MS: 5, MAX_ATTEMPTS: 1_000 };
 
 /**
  * The reconnect report of a running wsfault (SPEC §11): an attempt log on the events bus, and the
@@ -58,7 +59,7 @@ export class Reporter {
   }
 
   private settleQuiet(): void {
-    if (this.log.books.waiting > 0) this.log.books.settleQuiet(Date.now() - SETTLE.QUIET_MS, this.mergeWindowMs, SETTLE.SLICE_MS);
+    if (this.log.books.waiting > 0) this.log.books.settleQuiet(Date.now() - SETTLE.QUIET_MS, this.mergeWindowMs, SETTLE.SLICE_MS, SETTLE.MAX_ATTEMPTS);
   }
 
   /** The report as objects (`chaos.report()`, Markdown). */

@@ -79,6 +79,17 @@ describe('the report from the books', () => {
     expect(log.books.waiting).toBe(0);
   });
 
+  it('leaves a client of more attempts than the limit to the report', () => {
+    const log = new AttemptLog(parseClientKey('query:client'));
+    for (let i = 0; i < 30; i++) log.add(newAttempt(`c-${i}`, 'default', '127.0.0.1', 1_000 * (i + 1), { key: i < 25 ? 'many' : `one-${i}`, keyedBy: 'query:client', end: 1_000 * (i + 1) + 1, how: 'fin' }));
+    expect(log.books.waiting).toBe(6);
+    expect(log.books.settleQuiet(Date.now(), 100, Infinity, 24)).toBe(5);
+    expect(log.books.waiting).toBe(1);
+    const options: BuildOptions = { specs: parseClientKey('query:client'), mergeWindowMs: 100, expect: null, now: 100_000 };
+    expect(buildReport(log, options).clients.map((c) => c.attempts.length)).toEqual([25, 1, 1, 1, 1, 1]);
+    expect(log.books.waiting).toBe(0);
+  });
+
   it('hands the kept text on by reference: the chunks written hold a tenth of the bytes, and reusing them spoils nothing', () => {
     const specs = parseClientKey('query:client');
     const log = new AttemptLog(specs, 20_000);
