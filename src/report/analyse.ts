@@ -24,15 +24,12 @@ export interface ClientEntry {
 
 /** The report's run-wide part; the clients' part is worked out one client at a time by `eachClient`. */
 export interface Analysis extends Omit<Report, 'clients' | 'expectations' | 'verdict'> {
-  /** Attempts kept in the log (what the JSON writer sizes its first chunk by). */
-  kept: number;
   /**
    * Works out each client's facts and expectations in order and hands them to `visit` (which
    * keeps them or writes them out), then returns the run-wide expectation lines.
    */
   eachClient(visit: (client: ClientFacts) => void): Pick<Report, 'expectations' | 'verdict'>;
 }
-
 
 /**
  * Works out the report from the attempt log (SPEC §11). From the log's books (books.ts) when it
@@ -60,7 +57,6 @@ export function analyse(log: AttemptLog, options: BuildOptions): Analysis {
     attempts: { total: log.total, kept: log.total - log.dropped, dropped: log.dropped, cap: log.cap },
     faults: [...log.faultMoments()],
     fleet: part.fleet,
-    kept: log.total - log.dropped,
     eachClient: part.eachClient,
   };
 }

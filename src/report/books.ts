@@ -9,10 +9,8 @@ import { settle, type Settled } from './settle.js';
  */
 export interface Book {
   key: string;
-  /** Its kept attempts in log order (by `seq`). */
+  /** Its kept attempts in log order (by `seq`): clients come in the order of their first. */
   attempts: Attempt[];
-  /** The smallest `seq` among them: clients come in the order of their first attempt. */
-  first: number;
   /** When an attempt of it last changed (ms, Date.now()). */
   changedAt: number;
   /** The work on its attempts as they are now; null once one changed. */
@@ -37,7 +35,7 @@ export class ClientBooks {
   keyed(a: Attempt, now: number): void {
     let book = this.byKey.get(a.key!);
     if (book === undefined) {
-      book = { key: a.key!, attempts: [], first: a.seq, changedAt: now, settled: null };
+      book = { key: a.key!, attempts: [], changedAt: now, settled: null };
       this.byKey.set(a.key!, book);
     }
     // Keyed in the order request heads come, nearly always the log's: placed from the end.
@@ -46,7 +44,6 @@ export class ClientBooks {
     while (at > 0 && list[at - 1]!.seq > a.seq) at--;
     if (at === list.length) list.push(a);
     else list.splice(at, 0, a);
-    book.first = list[0]!.seq;
     this.touch(book, now);
   }
 
@@ -62,18 +59,13 @@ export class ClientBooks {
     if (a.key === null) return;
     const book = this.byKey.get(a.key);
     if (book === undefined) return;
-    // The log drops its oldest attempt: its client's first.
-    if (book.attempts[0] === a) book.attempts.shift();
-    else {
-      const at = book.attempts.indexOf(a);
-      if (at >= 0) book.attempts.splice(at, 1);
-    }
+    // The log drops its oldest attempt: the first of its book, which is in log order.
+    book.attempts.shift();
     if (book.attempts.length === 0) {
       this.byKey.delete(book.key);
       this.dirty.delete(book);
       return;
     }
-    book.first = book.attempts[0]!.seq;
     this.touch(book, now);
   }
 
@@ -84,7 +76,7 @@ export class ClientBooks {
 
   /** Every book, in the order of its first kept attempt (the report's client order). */
   inOrder(): Book[] {
-    return [...this.byKey.values()].sort((a, b) => a.first - b.first);
+    return [...this.byKey.values()].sort((a, b) => a.attempts[0]!.seq - b.attempts[0]!.seq);
   }
 
   /**

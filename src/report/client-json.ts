@@ -1,9 +1,9 @@
 import type { ClientFacts } from './client.js';
+import { isAscii } from './row-json.js';
 import type { ExpectationResult } from './schema.js';
 
 /** Expectations judged once for the whole fleet and shown on every client (expect.ts). */
 const FLEET_WIDE = new Set(['jitter', 'herd']);
-const NON_ASCII = /[^\u0000-\u007f]/;
 
 /** Line breaks and indentation of each depth (nothing in compact JSON), JSON.stringify at a depth. */
 export interface ClientLayout {
@@ -95,7 +95,7 @@ export class ClientJson {
     const [n4, n5, sp] = [L.nl(4), L.nl(5), L.sp];
     const evidence = JSON.stringify(e.evidence);
     const text = `{${n5}"name":${sp}${JSON.stringify(e.name)},${n5}"pass":${sp}${e.pass},${n5}"evidence":${sp}${evidence}${n4}}`;
-    const ascii = !NON_ASCII.test(e.name) && !NON_ASCII.test(evidence);
+    const ascii = isAscii(e.name) && isAscii(evidence);
     const made = { name: e.name, pass: e.pass, evidence: e.evidence, text, ascii, bytes: shared ? Buffer.from(text, 'utf8') : null };
     if (shared) this.results[i] = made;
     return made;

@@ -29,7 +29,7 @@ export interface ReportBytes {
 
 export function writeAnalysis(a: Analysis, indent = 0, trailer = '', sink?: (bytes: Buffer) => void): ReportBytes {
   const L = new JsonLayout(indent);
-  const out = new Chunks(400 * a.kept + 4096, sink);
+  const out = new Chunks(400 * a.attempts.kept + 4096, sink);
   const rows = new RowJson(L);
   const facts = new ClientJson(L);
   const head = L.json({ version: a.version, startedAt: a.startedAt, generatedAt: a.generatedAt, clientKey: a.clientKey, mergeWindowMs: a.mergeWindowMs, attempts: a.attempts, faults: a.faults }, 0);

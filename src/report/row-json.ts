@@ -173,6 +173,5 @@ export function clientHead(L: Layout & { json(value: unknown, depth: number): st
 }
 
 export function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
-  return true;
+  return !NON_ASCII.test(s);
 }
