@@ -2,6 +2,7 @@ import type { App } from '../app.js';
 import { formatHostPort, parseListen } from '../proxy/address.js';
 import { WsfaultError } from '../errors.js';
 import { buildControlApi, type ControlApiOptions } from './api.js';
+import { drainOnClose } from './drain.js';
 
 export interface ControlServer {
   url: string;
@@ -17,6 +18,7 @@ export async function startControlApi(app: App, listen: string, options: Control
     options.warn?.(`the control API listens on ${formatHostPort(host, port)} without a token: anyone who can reach it can change what the proxy does (set --api-token or WSFAULT_API_TOKEN)`);
   }
   const api = await buildControlApi(app, options);
+  drainOnClose(api);
   try {
     await api.listen({ host, port });
   } catch (error) {

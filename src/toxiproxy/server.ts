@@ -1,6 +1,7 @@
 import type { App } from '../app.js';
 import { WsfaultError } from '../errors.js';
 import { formatHostPort, parseListen } from '../proxy/address.js';
+import { drainOnClose } from '../control/drain.js';
 import { buildToxiproxyApi } from './api.js';
 
 export interface ToxiproxyServer {
@@ -12,6 +13,7 @@ export interface ToxiproxyServer {
 export async function startToxiproxyApi(app: App, listen: string): Promise<ToxiproxyServer> {
   const { host, port } = parseListen(listen, '--toxiproxy-api');
   const api = buildToxiproxyApi(app);
+  drainOnClose(api);
   try {
     await api.listen({ host, port });
   } catch (error) {
