@@ -44,6 +44,8 @@ export class ClientLink extends Duplex implements Lender {
   /** While a view of the socket's read buffer passes: its memory, and whether a write kept it. */
   private borrowed: ArrayBufferLike | null = null;
   private kept = false;
+  /** The upstream stages cut the path: the stream has ended for the reader. */
+  private upstreamCut = false;
 
   constructor(
     readonly socket: Socket,
@@ -51,14 +53,17 @@ export class ClientLink extends Duplex implements Lender {
     private readonly events: LinkEvents,
     capBytes = DEFAULT_HOLD_CAP,
   ) {
-    super({ allowHalfOpen: true, readableHighWaterMark: 64 * 1024, writableHighWaterMark: 64 * 1024 });
+    // Not destroyed when both of its sides have ended: its socket may still be open (a cut ends
+    // the reading side early), and destroying it with bytes unread would reset the client. The
+    // link goes when its socket closes.
+    super({ allowHalfOpen: true, autoDestroy: false, readableHighWaterMark: 64 * 1024, writableHighWaterMark: 64 * 1024 });
     this.capBytes = capBytes;
     this.up = new DelayLine(stages.upstream, {
       capBytes,
       write: (chunk) => this.deliver(chunk),
       pauseSource: () => socket.pause(),
       resumeSource: () => socket.resume(),
-      cut: () => events.cut(),
+      cut: () => this.cutUpstream(),
     });
     this.down = new DelayLine(stages.downstream, {
       capBytes,
@@ -79,6 +84,20 @@ export class ClientLink extends Duplex implements Lender {
     // Readable has a take() of its own (an iterator helper): the Borrower is a small object.
     lendReads(socket, { take: (view) => this.takeView(view), deliver: (chunk) => this.fromSocket(chunk) });
     socket.resume();
+  }
+
+  /**
+   * The upstream stages let their last byte through: the client's stream ends there for the rest
+   * of the proxy (nothing after the cut is delivered), and the connection is cut once its reader
+   * has taken every byte before the cut. Cutting at once lost them whenever they were not yet
+   * written to the upstream: while it was being dialled, or behind a full socket.
+   */
+  private cutUpstream(): void {
+    if (this.upstreamCut) return;
+    this.upstreamCut = true;
+    // First, so the connection ends as the proxy's act before it hears the stream's end.
+    this.prependOnceListener('end', () => this.events.cut());
+    this.push(null);
   }
 
   [LEND_READS](reader: Borrower): void {
@@ -115,6 +134,7 @@ export class ClientLink extends Duplex implements Lender {
    * its own straight to its deliver, as owned reads hand a socket's small reads), else pushed.
    */
   private deliver(chunk: Buffer): boolean {
+    if (this.upstreamCut) return true;
     // The reader may have it only as the link's own read path would hand it: nothing before it.
     const reader = this.reader;
     const direct = reader !== null && soleReader(this);

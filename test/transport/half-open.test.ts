@@ -198,12 +198,50 @@ describe('limit-data cuts at exactly N bytes', () => {
       socket.on('end', () => serverEnded());
     });
     const { port } = await startWsfault(`ws://127.0.0.1:${upstream.port}`, { name: 'limit', faults: [{ type: 'limit-data', bytes: 3000, direction: 'upstream' }] });
-    // The frames go once the server has the head: bytes that reach the cut while the proxy is still
-    // dialing the server are lost with it (0 of 3000 arrived in a loaded run; every time when the
-    // frames follow the head at once), a product bug reported with this change.
-    await rawClient(port, head);
+    // The frames follow the head at once, so they reach the cut while the proxy is still dialling
+    // the server (or has its answer still to read). Before the fix none of the 3000 bytes arrived:
+    // the cut ended the connection and the dial was thrown away.
+    const client = await rawClient(port, Promise.resolve());
+    await ended;
+    await head;
+    expect(Buffer.concat(seen).length).toBe(3000);
+    await client.ended;
+    expect(client.received.length).toBe(0);
+  });
+
+  it('upstream 3000 bytes from a server that answers the upgrade: still exactly 3000, and the proxy ended it', async () => {
+    const seen: Buffer[] = [];
+    let serverEnded!: () => void;
+    const ended = new Promise<void>((r) => (serverEnded = r));
+    const upstream = await startTcpServer((socket) => {
+      socket.on('data', (c) => {
+        const before = Buffer.concat(seen).includes('\r\n\r\n');
+        seen.push(c);
+        if (!before && Buffer.concat(seen).includes('\r\n\r\n')) socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n');
+      });
+      socket.on('end', () => {
+        serverEnded();
+        socket.end();
+      });
+    });
+    const started = await startWsfault(`ws://127.0.0.1:${upstream.port}`, { name: 'limit', faults: [{ type: 'limit-data', bytes: 3000, direction: 'upstream' }] });
+    await rawClient(started.port, Promise.resolve());
     await ended;
     expect(Buffer.concat(seen).length).toBe(3000);
+    await until(() => started.events.some((e) => e.type === 'connection.close'), 'connection.close');
+    expect(started.events.find((e) => e.type === 'connection.close')).toMatchObject({ by: 'proxy', how: 'fin' });
+  });
+
+  it('upstream 100 bytes, inside the request head: nothing is dialled, the client gets FIN', async () => {
+    let dialled = 0;
+    const upstream = await startTcpServer(() => dialled++);
+    const started = await startWsfault(`ws://127.0.0.1:${upstream.port}`, { name: 'limit', faults: [{ type: 'limit-data', bytes: 100, direction: 'upstream' }] });
+    const client = await rawClient(started.port, Promise.resolve());
+    await client.ended;
+    expect(client.received.length).toBe(0);
+    await until(() => started.events.some((e) => e.type === 'connection.close'), 'connection.close');
+    expect(started.events.find((e) => e.type === 'connection.close')).toMatchObject({ by: 'proxy', how: 'fin' });
+    expect(dialled).toBe(0);
   });
 });
 

@@ -8,7 +8,8 @@ import { perDirection } from './directions.js';
 /**
  * Like Toxiproxy's limit_data: exactly `bytes` pass (both directions counted together with
  * `both`), the read that crosses the limit is cut there, and the connection is closed (FIN both
- * ways) once that last byte has been delivered. Nothing after it is forwarded.
+ * ways) once that last byte has been delivered (toward the server: written to it, even if it was
+ * still being dialled). Nothing after it is forwarded.
  */
 export const limitData = defineFault({
   type: 'limit-data',
