@@ -1,3 +1,4 @@
+import { connKey, type Attempt } from './attempt.js';
 import type { AttemptLog } from './attempt-log.js';
 import type { BuildOptions, ClientsPart } from './build-options.js';
 import type { ClientFacts } from './client.js';
@@ -62,8 +63,8 @@ export function herdSource(clients: readonly { m: Merger; from: number; n: numbe
       for (let c = 0; c < clients.length; c++) {
         const { m, from, n } = clients[c]!;
         for (let l = from; l < from + n; l++) {
-          if (m.count[l] === 1) visit(m.only(l).conn, c, l - from);
-          else for (const a of m.conns(l)) visit(a.conn, c, l - from);
+          if (m.count[l] === 1) visit(connOf(m.only(l)), c, l - from);
+          else for (const a of m.conns(l)) visit(connOf(a), c, l - from);
         }
       }
     },
@@ -73,3 +74,5 @@ export function herdSource(clients: readonly { m: Merger; from: number; n: numbe
     },
   };
 }
+
+const connOf = (a: Attempt) => connKey(a.proxy, a.conn);

@@ -3,7 +3,7 @@ import type { WsfaultEvent } from '../events/types.js';
 import { ClientBooks } from './books.js';
 import { clientKeyOf, engineIo, type KeySpec } from './identity.js';
 import type { FaultMoment } from './schema.js';
-import { newAttempt, type Attempt } from './attempt.js';
+import { connKey, newAttempt, type Attempt } from './attempt.js';
 
 export { newAttempt, outcomeOf, type Attempt } from './attempt.js';
 
@@ -232,7 +232,7 @@ export class AttemptLog {
     let open = this.openMoments.get(type);
     if (!open || now - open.moment.at > MOMENT_WINDOW_MS) {
       if (this.moments.length >= MAX_MOMENTS) this.momentConns -= this.moments.shift()!.conns.length;
-      open = { moment: { at: now, type, conns: [] }, seen: new Set() };
+      open = { moment: { at: now, type, conns: [], proxies: [] }, seen: new Set() };
       this.openMoments.set(type, open);
       this.moments.push(open.moment);
     }
@@ -240,8 +240,7 @@ export class AttemptLog {
     if (open.seen.has(key) || this.momentConns >= MAX_MOMENT_CONNS) return;
     open.seen.add(key);
     open.moment.conns.push(conn);
+    open.moment.proxies.push(proxy);
     this.momentConns++;
   }
 }
-
-const connKey = (proxy: string, conn: string) => `${proxy}\n${conn}`;

@@ -75,3 +75,6 @@ export function outcomeOf(a: Attempt): Outcome {
   if (a.end === null) return 'open';
   return a.how === 'rst' ? 'reset' : 'closed';
 }
+
+/** A connection's id is its proxy's (`c-1` names one connection at each proxy): this names it across proxies. */
+export const connKey = (proxy: string, conn: string) => `${proxy}\n${conn}`;

@@ -1,3 +1,4 @@
+import { connKey } from './attempt.js';
 import { classify, percentile } from './classify.js';
 import { medianOf } from './select.js';
 import type { FaultMoment, Fleet } from './schema.js';
@@ -9,7 +10,7 @@ export interface ClientTimes {
 
 /** Where the herd finds the clients' attempts (the merger's columns in the report). */
 export interface HerdSource {
-  /** Calls `visit` for each connection of each client's logical attempts, client after client, attempt after attempt. */
+  /** Calls `visit` for each connection (by connKey) of each client's logical attempts, client after client, attempt after attempt. */
   forEachConn(visit: (conn: string, client: number, attempt: number) => void): void;
   /** When the client's logical attempt after `attempt` began; undefined when none followed. */
   nextStart(client: number, attempt: number): number | undefined;
@@ -72,15 +73,17 @@ export function fleetOf(clients: readonly ClientTimes[], moments: readonly Fault
 
 /** `starts`: every logical attempt's start, sorted (the build has them in order already). */
 function herdOf(source: HerdSource, moments: readonly FaultMoment[], starts: Float64Array): Fleet['herd'] {
-  // Only the connections some fault moment names need finding.
+  // Only the connections some fault moment names need finding; by proxy too, as each numbers its own.
+  const named = moments.map((m) => m.conns.map((conn, i) => connKey(m.proxies[i]!, conn)));
   const wanted = new Set<string>();
-  for (const m of moments) for (const conn of m.conns) wanted.add(conn);
+  for (const conns of named) for (const conn of conns) wanted.add(conn);
   const byConn = new Map<string, { client: number; attempt: number }>();
   if (wanted.size > 0) source.forEachConn((conn, client, attempt) => wanted.has(conn) && byConn.set(conn, { client, attempt }));
   let best: { moment: FaultMoment; retries: number[] } | null = null;
-  for (const moment of moments) {
+  for (let i = 0; i < moments.length; i++) {
+    const moment = moments[i]!;
     const hit = new Map<number, number>();
-    for (const conn of moment.conns) {
+    for (const conn of named[i]!) {
       const at = byConn.get(conn);
       if (at && !hit.has(at.client)) hit.set(at.client, at.attempt);
     }

@@ -95,7 +95,12 @@ export const Fleet = Type.Object({
 });
 export type Fleet = Static<typeof Fleet>;
 
-export const FaultMoment = Type.Object({ at: Ms('first time the fault acted'), type: Type.String(), conns: Type.Array(Type.String()) });
+export const FaultMoment = Type.Object({
+  at: Ms('first time the fault acted'),
+  type: Type.String(),
+  conns: Type.Array(Type.String()),
+  proxies: Type.Array(Type.String(), { description: "each of conns' proxy, in the same order: connection ids are numbered per proxy" }),
+});
 export type FaultMoment = Static<typeof FaultMoment>;
 
 export const Report = Type.Object(
