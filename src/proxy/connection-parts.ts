@@ -19,8 +19,8 @@ import type { SessionHost, WebSocketSession } from './websocket-session.js';
  */
 export abstract class ConnectionParts implements PairHost, FaultListener, SessionHost {
   readonly openedAt = Date.now();
-  /** performance.now() at accept: transport faults time themselves from here. */
-  protected readonly acceptedAt = performance.now();
+  /** performance.now() at accept: transport and message faults time `after` from here. */
+  readonly acceptedAt = performance.now();
 
   readonly clientAddress: ClientAddress;
   protected readonly lifecycle = new Lifecycle();

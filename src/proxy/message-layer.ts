@@ -1,9 +1,10 @@
 import type { MessageControl } from '../faults/hooks.js';
+import { atTime } from './at-time.js';
 import type { FaultInstance } from './fault-instances.js';
 
 /** What the messages layer needs from its connection. */
 export interface MessageHost {
-  /** Date.now() when the connection was accepted (`after` counts from there). */
+  /** performance.now() when the connection was accepted (`after` counts from there). */
   readonly openedAt: number;
   /** Data messages so far, both ways. */
   messageCount(): number;
@@ -16,7 +17,8 @@ export interface MessageHost {
 class Installed {
   started = false;
   active = false;
-  timer: NodeJS.Timeout | null = null;
+  /** Cancels the wait for `after`. */
+  cancelStart: (() => void) | null = null;
   endTimer: NodeJS.Timeout | null = null;
   unsubscribe: (() => void) | null = null;
   stopFault: (() => void) | void = undefined;
@@ -74,7 +76,7 @@ export class MessageLayer {
     this.units = NONE;
     for (let i = 0; i < installed.length; i++) {
       const one = installed[i]!;
-      if (one.timer) clearTimeout(one.timer);
+      one.cancelStart?.();
       if (one.endTimer) clearTimeout(one.endTimer);
       one.unsubscribe?.();
       one.active = false;
@@ -92,18 +94,14 @@ export class MessageLayer {
     if (afterMessages > 0) one.unsubscribe = this.host.onMessage(() => this.begin(one));
     // Already due (no `after`): start now, before the first message can slip past.
     if (after === 0 && afterMessages === 0) this.begin(one);
-    else one.timer = setTimeout(() => this.begin(one), Math.max(0, this.host.openedAt + after - Date.now()));
+    else if (after > 0) one.cancelStart = atTime(this.host.openedAt + after, () => this.begin(one));
   }
 
   private begin(one: Installed): void {
     if (one.started) return;
     const { after = 0, afterMessages = 0, for: lasts } = one.fault.spec;
-    // Timers may fire a millisecond early by the wall clock: aim again rather than miss.
-    const wait = this.host.openedAt + after - Date.now();
-    if (wait > 0) {
-      one.timer = setTimeout(() => this.begin(one), wait);
-      return;
-    }
+    // Before `after`, a message's call waits for the one atTime makes then.
+    if (after > 0 && performance.now() < this.host.openedAt + after) return;
     if (this.host.messageCount() < afterMessages) return; // the next message calls begin again
     one.started = true;
     one.unsubscribe?.();

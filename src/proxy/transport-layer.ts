@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Stage, TransportControl } from '../faults/hooks.js';
 import { ClientLink, type LinkEvents } from '../transport/client-link.js';
+import { atTime } from './at-time.js';
 import type { FaultInstance } from './fault-instances.js';
 
 /** What the transport layer needs from its connection. */
@@ -87,22 +88,6 @@ export class TransportLayer {
       stopFault?.();
     });
   }
-}
-
-/**
- * Runs `act` once performance.now() has reached `time`; returns its cancel. Node's timers count
- * whole milliseconds and may fire up to ~1.5 ms early by performance.now() (measured), so aim
- * again rather than act while the window that `time` opens or closes is still on its old side.
- */
-function atTime(time: number, act: () => void): () => void {
-  let timer: NodeJS.Timeout;
-  const fire = () => {
-    const wait = time - performance.now();
-    if (wait > 0) timer = setTimeout(fire, wait);
-    else act();
-  };
-  timer = setTimeout(fire, Math.max(0, time - performance.now()));
-  return () => clearTimeout(timer);
 }
 
 /** Outside the fault's window a piece passes unchanged (order is still kept by the queue), and ends pass. */

@@ -13,7 +13,8 @@ import type { Side } from './sides.js';
 
 /** What a WebSocket session needs from its connection. */
 export interface SessionHost {
-  readonly openedAt: number;
+  /** performance.now() when the connection was accepted. */
+  readonly acceptedAt: number;
   readonly client: Socket;
   /** Connected before the session exists. */
   readonly upstream: Socket | null;
@@ -91,9 +92,9 @@ export class WebSocketSession implements FrameWatcher, ParsedModeMaker, MessageH
     return (this.messageLayer ??= new MessageLayer(this));
   }
 
-  /** MessageHost: when the connection was accepted. */
+  /** MessageHost: when the connection was accepted (performance.now()). */
   get openedAt(): number {
-    return this.host.openedAt;
+    return this.host.acceptedAt;
   }
 
   /** MessageHost: data messages so far, both ways. */

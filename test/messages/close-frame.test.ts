@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startWsfault, stopApps } from '../helpers/app.js';
 import { closeAll, startWsEcho } from '../helpers/servers.js';
 import { closed, openClient, roundTrip } from '../helpers/ws-client.js';
@@ -28,6 +28,22 @@ describe('close-frame', () => {
     expect(serverSaw[0]!.code).toBe(1012);
     await new Promise((r) => setTimeout(r, 50));
     expect(events.find((e) => e.type === 'connection.close')).toMatchObject({ by: 'proxy', how: 'close-frame', code: 1012 });
+  });
+
+  it('after counts on a monotonic clock: the wall clock set back an hour once the WebSocket is open does not delay the Close', async () => {
+    const echo = await startWsEcho();
+    const { url } = await startWsfault(echo.url, { name: 'restart', faults: [{ type: 'close-frame', code: 1012, after: '300ms' }] });
+    const ws = await openClient(url);
+    const done = closed(ws);
+    // As NTP stepping the clock back would: Date.now() is an hour behind from here on.
+    const wallClock = Date.now;
+    const setBack = vi.spyOn(Date, 'now').mockImplementation(() => wallClock() - 3_600_000);
+    try {
+      // Before, the fault's start was re-aimed by Date.now() and came an hour late.
+      expect((await done).code).toBe(1012);
+    } finally {
+      setBack.mockRestore();
+    }
   });
 
   it('to: server: the server gets the Close, and its answer closes the client with the same code', async () => {
