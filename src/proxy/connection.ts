@@ -4,7 +4,7 @@ import { admission, answerBadHead } from './admission.js';
 import type { ConnectionContext, ConnectionInfo } from './connection-context.js';
 import { ConnectionParts } from './connection-parts.js';
 import { mergeFaults, NO_FAULTS, type FaultsInForce } from './fault-instances.js';
-import { readHead } from './head-reader.js';
+import { HeadTimeoutError, readHead } from './head-reader.js';
 import { upgradePath } from './observe.js';
 import type { ConnectionState } from './lifecycle.js';
 import type { Pipe } from './pipe.js';
@@ -49,18 +49,22 @@ export class Connection extends ConnectionParts {
     if (refusal) this.pair.record.proxyEnds({ how: refusal.action === 'close' && refusal.how === 'rst' ? 'rst' : 'fin' });
     if (refusal?.action === 'close') return this.refuse(refusal.how);
     this.installTransport(this.inForce.transport);
+    let silent = false;
     if (this.ctx.tls) {
       // TLS (SPEC §10): the terminator reads the first bytes; TLS faults act on the ClientHello.
       const host: SecureHost = { conn: this.id, client: this.client, timeoutMs: this.ctx.limits.headTimeoutMs, applied: (name) => this.applied(name), emit: (type, fields) => this.emit(type, fields), ended: (how) => this.pair.end({ how }),
         faults: (sni) => (this.inForce = mergeFaults(this.inForce, this.ctx.faults.forHello?.(this.id, sni, this.clientAddress.address) ?? NO_FAULTS)).tls };
       const secured = await this.ctx.tls.secure(host);
       if (secured === null) return;
+      silent = secured.silent === true;
       if (secured.stream !== host.client) this.sni = this.pair.useSecure(secured.stream, secured.sni);
     }
     let head: Buffer;
     let rest: Buffer;
     let request: RequestHead;
     try {
+      // The head timeout already ran out while the terminator waited for a first byte.
+      if (silent) throw new HeadTimeoutError(this.ctx.limits.headTimeoutMs);
       ({ head, rest } = await readHead(this.client, { maxBytes: this.ctx.limits.maxHeadBytes, timeoutMs: this.ctx.limits.headTimeoutMs, request: true }));
       request = parseRequestHead(head);
     } catch (error) {

@@ -24,8 +24,10 @@ export interface SecureHost {
 /**
  * The result of terminating: the stream to read HTTP from (the decrypted one, or `host.client`
  * itself for plain traffic) and the TLS server name; null when the connection ended on the way.
+ * `silent`: the client sent nothing within the head timeout. A TLS client speaks first, so this
+ * is a plain client that has not sent its head in time, and it is answered as one (408).
  */
-export type Secured = { stream: Socket; sni?: string } | null;
+export type Secured = { stream: Socket; sni?: string; silent?: boolean } | null;
 
 export interface Terminator {
   /** Reads the first bytes: TLS (0x16) is terminated here, anything else is left for the HTTP path. */

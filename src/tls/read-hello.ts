@@ -11,6 +11,8 @@ export type HelloRead =
   | { kind: 'hello'; hello: TlsHello }
   /** The client left before the first byte or inside the hello. */
   | { kind: 'gone' }
+  /** Not one byte within the time: no TLS client (it speaks first), a plain one yet to send its head. */
+  | { kind: 'silent' }
   | { kind: 'bad'; cause: 'protocol' | 'timeout' | 'reset'; detail: string };
 
 /**
@@ -25,7 +27,7 @@ export function readHello(socket: Socket, timeoutMs: number): Promise<HelloRead>
     let size = 0;
     let need = 1;
     let buffered = store.subarray(0, 0);
-    const timer = setTimeout(() => finish({ kind: 'bad', cause: 'timeout', detail: `no complete ClientHello within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(() => finish(size === 0 ? { kind: 'silent' } : { kind: 'bad', cause: 'timeout', detail: `no complete ClientHello within ${timeoutMs} ms` }), timeoutMs);
     const finish = (result: HelloRead) => {
       clearTimeout(timer);
       stop();

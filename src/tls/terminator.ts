@@ -35,6 +35,7 @@ export class TlsTerminator implements Terminator {
     const deadline = performance.now() + host.timeoutMs;
     const read = await readHello(host.client, host.timeoutMs);
     if (read.kind === 'plain') return { stream: host.client };
+    if (read.kind === 'silent') return { stream: host.client, silent: true };
     if (read.kind !== 'hello') {
       if (read.kind === 'bad') host.emit('tls.error', { conn: host.conn, cause: read.cause, detail: read.detail });
       host.ended(read.kind === 'bad' && read.cause === 'reset' ? 'rst' : 'fin');

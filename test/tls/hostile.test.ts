@@ -146,6 +146,20 @@ describe('hostile input on the TLS path: a clean close each, others unaffected',
     await healthyEcho();
   });
 
+  it('a client that sends nothing gets 408 at --head-timeout, as on a plain listener: a TLS client speaks first', async () => {
+    const before = short.events.length;
+    const socket = net.connect(short.port, '127.0.0.1');
+    const started = performance.now();
+    let text = '';
+    socket.on('data', (d) => (text += d.toString('latin1')));
+    socket.on('error', () => {});
+    await new Promise((resolve) => socket.once('close', resolve));
+    // Before, the wait for a ClientHello timed out as a TLS failure: FIN, no answer, a tls.error.
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(HEAD_TIMEOUT - 10);
+    expect(short.events.slice(before).filter((e) => e.type === 'tls.error')).toEqual([]);
+  });
+
   it('a client that stalls inside its ClientHello or after it is closed at --head-timeout', async () => {
     const before = short.events.length;
     const inside = send(hello.subarray(0, 20), { to: short });
