@@ -68,15 +68,26 @@ describe('the report from the books', () => {
 
   it('works out only books quiet since a moment, oldest change first, until the budget is spent', () => {
     const log = new AttemptLog(parseClientKey('query:client'));
-    for (let c = 0; c < 40; c++) log.add(newAttempt(`c-${c}`, 'default', '127.0.0.1', 1_000 + c, { key: `k${c}`, keyedBy: 'query:client', end: 1_010 + c, how: 'fin' }));
+    for (let k = 0; k < 10; k++) for (let c = 0; c < 40; c++) log.add(newAttempt(`c-${c}-${k}`, 'default', '127.0.0.1', 1_000 + k * 100 + c, { key: `k${c}`, keyedBy: 'query:client', end: 1_010 + k * 100 + c, how: 'fin' }));
     expect(log.books.waiting).toBe(40);
     // Nothing is quiet since before it changed.
     expect(log.books.settleQuiet(0, 100)).toBe(0);
-    // A budget of 0 ms: one batch of 16 books, then it looks at the clock and stops.
-    expect(log.books.settleQuiet(Date.now(), 100, 0)).toBe(16);
-    expect(log.books.waiting).toBe(24);
-    expect(log.books.settleQuiet(Date.now(), 100)).toBe(24);
+    // A budget of 0 ms: the clock is read once 250 attempts (25 books of 10) are worked out, and the slice ends.
+    expect(log.books.settleQuiet(Date.now(), 100, 0)).toBe(25);
+    expect(log.books.waiting).toBe(15);
+    expect(log.books.settleQuiet(Date.now(), 100)).toBe(15);
     expect(log.books.waiting).toBe(0);
+  });
+
+  it('reads the clock by attempts worked out, so large books do not run a slice long', () => {
+    const log = new AttemptLog(parseClientKey('query:client'), 20_000);
+    for (let k = 0; k < 600; k++) for (let c = 0; c < 20; c++) log.add(newAttempt(`c${c}-${k}`, 'default', '127.0.0.1', 1_000 + k * 20 + c, { key: `k${c}`, keyedBy: 'query:client', end: 1_005 + k * 20 + c, how: 'fin' }));
+    expect(log.books.waiting).toBe(20);
+    // Before, 16 books (9 600 attempts, ~40 ms here) went by between two looks at the clock.
+    expect(log.books.settleQuiet(Date.now(), 100, 0)).toBe(1);
+    expect(log.books.waiting).toBe(19);
+    expect(log.books.settleQuiet(Date.now(), 100, 0, 1_000)).toBe(1);
+    expect(log.books.settleQuiet(Date.now(), 100)).toBe(18);
   });
 
   it('leaves a client of more attempts than the limit to the report', () => {
