@@ -6,6 +6,7 @@ import type { WsfaultEvent } from '../../src/events/types.js';
 import { parseTarget } from '../../src/proxy/address.js';
 import type { Limits } from '../../src/proxy/limits.js';
 import { Proxy } from '../../src/proxy/proxy.js';
+import { RESPONSE } from './bulk.js';
 
 /** Servers and proxies a test starts; `closeAll()` in afterEach tears every one down. */
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -52,6 +53,28 @@ export async function startTcpServer(onSocket: (socket: Socket) => void): Promis
       }),
   );
   return { server, port: portOf(server), sockets };
+}
+
+/**
+ * A raw upstream that answers the first request head with a 101 (RESPONSE) and records every
+ * byte it reads; when its client sends FIN it ends its side too, and `ended` resolves.
+ */
+export async function startUpgradeRecorder(): Promise<{ port: number; received(): Buffer; ended: Promise<void> }> {
+  const seen: Buffer[] = [];
+  let serverEnded!: () => void;
+  const ended = new Promise<void>((resolve) => (serverEnded = resolve));
+  const { port } = await startTcpServer((socket) => {
+    socket.on('data', (chunk: Buffer) => {
+      const answered = Buffer.concat(seen).includes('\r\n\r\n');
+      seen.push(chunk);
+      if (!answered && Buffer.concat(seen).includes('\r\n\r\n')) socket.write(RESPONSE);
+    });
+    socket.on('end', () => {
+      serverEnded();
+      socket.end();
+    });
+  });
+  return { port, received: () => Buffer.concat(seen), ended };
 }
 
 export async function startHttpServer(handler: http.RequestListener): Promise<{ server: http.Server; port: number }> {

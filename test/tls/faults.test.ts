@@ -2,7 +2,7 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { loadScenarioObject } from '../../src/scenario/load.js';
-import { closeAll, startTcpServer, startWsEcho } from '../helpers/servers.js';
+import { closeAll, startUpgradeRecorder, startWsEcho } from '../helpers/servers.js';
 import { startTlsWsfault, stopTlsApps } from '../helpers/tls.js';
 import { until } from '../helpers/wait.js';
 
@@ -197,20 +197,7 @@ describe('tls-delay and matching', () => {
 
 describe('transport faults on wss:// count the bytes on the wire', () => {
   it('limit-data upstream while the server is still being dialled: the server gets what the whole records before the cut carried, then FIN', async () => {
-    const seen: Buffer[] = [];
-    let serverEnded!: () => void;
-    const upstreamEnded = new Promise<void>((resolve) => (serverEnded = resolve));
-    const upstream = await startTcpServer((socket) => {
-      socket.on('data', (chunk: Buffer) => {
-        const answered = Buffer.concat(seen).includes('\r\n\r\n');
-        seen.push(chunk);
-        if (!answered && Buffer.concat(seen).includes('\r\n\r\n')) socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n');
-      });
-      socket.on('end', () => {
-        serverEnded();
-        socket.end();
-      });
-    });
+    const upstream = await startUpgradeRecorder();
     // connect-delay holds the dial, so the cut comes while the server is not yet connected.
     const cut = await startTlsWsfault(`ws://127.0.0.1:${upstream.port}`, { name: 'cut', faults: [{ type: 'connect-delay', delay: '300ms' }, { type: 'limit-data', bytes: 6000, direction: 'upstream' }] });
     const client = tls.connect({ host: '127.0.0.1', port: cut.port, servername: 'localhost', ca: cut.ca });
@@ -220,9 +207,9 @@ describe('transport faults on wss:// count the bytes on the wire', () => {
     const frames = Array.from({ length: 20 }, (_, i) => Buffer.concat([Buffer.from([0x82, 0xfe, 0x01, 0xf4, 0, 0, 0, 0]), Buffer.alloc(500, i)]));
     // One TLS record per write: each waits until the one before has left.
     for (const bytes of [head, ...frames]) await new Promise((resolve) => client.write(bytes, resolve));
-    await upstreamEnded;
+    await upstream.ended;
     // Before, the cut ended the connection at once and the dial was thrown away: 0 bytes arrived.
-    const received = Buffer.concat(seen);
+    const received = upstream.received();
     const sent = Buffer.concat([head, ...frames]);
     expect(received.length).toBeGreaterThanOrEqual(head.length + frames[0]!.length);
     expect(received.length).toBeLessThan(sent.length);

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { startWsfault, stopApps } from '../helpers/app.js';
-import { closeAll, startTcpServer, startWsEcho } from '../helpers/servers.js';
+import { closeAll, startTcpServer, startUpgradeRecorder, startWsEcho } from '../helpers/servers.js';
 import { delay, until } from '../helpers/wait.js';
 import { openClient, roundTrip } from '../helpers/ws-client.js';
 import { loadScenarioObject } from '../../src/scenario/load.js';
@@ -210,24 +210,11 @@ describe('limit-data cuts at exactly N bytes', () => {
   });
 
   it('upstream 3000 bytes from a server that answers the upgrade: still exactly 3000, and the proxy ended it', async () => {
-    const seen: Buffer[] = [];
-    let serverEnded!: () => void;
-    const ended = new Promise<void>((r) => (serverEnded = r));
-    const upstream = await startTcpServer((socket) => {
-      socket.on('data', (c) => {
-        const before = Buffer.concat(seen).includes('\r\n\r\n');
-        seen.push(c);
-        if (!before && Buffer.concat(seen).includes('\r\n\r\n')) socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n');
-      });
-      socket.on('end', () => {
-        serverEnded();
-        socket.end();
-      });
-    });
+    const upstream = await startUpgradeRecorder();
     const started = await startWsfault(`ws://127.0.0.1:${upstream.port}`, { name: 'limit', faults: [{ type: 'limit-data', bytes: 3000, direction: 'upstream' }] });
     await rawClient(started.port, Promise.resolve());
-    await ended;
-    expect(Buffer.concat(seen).length).toBe(3000);
+    await upstream.ended;
+    expect(upstream.received().length).toBe(3000);
     await until(() => started.events.some((e) => e.type === 'connection.close'), 'connection.close');
     expect(started.events.find((e) => e.type === 'connection.close')).toMatchObject({ by: 'proxy', how: 'fin' });
   });
